@@ -1,0 +1,64 @@
+#include "base/utf8.h"
+
+size_t
+kto_utf8_invalid_at(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned c = s[i];
+		size_t len;
+		unsigned lo = 0x80, hi = 0xBF;  /* bounds of the second byte */
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF) {
+			len = 2;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			len = 3;
+			if (c == 0xE0)
+				lo = 0xA0;      /* overlong below U+0800 */
+			else if (c == 0xED)
+				hi = 0x9F;      /* UTF-16 surrogates */
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			len = 4;
+			if (c == 0xF0)
+				lo = 0x90;      /* overlong below U+10000 */
+			else if (c == 0xF4)
+				hi = 0x8F;      /* above U+10FFFF */
+		} else {
+			return i;               /* 0x80-0xC1 or 0xF5-0xFF */
+		}
+		if (n - i < len || s[i + 1] < lo || s[i + 1] > hi)
+			return i;
+		for (size_t k = 2; k < len; k++)
+			if (s[i + k] < 0x80 || s[i + k] > 0xBF)
+				return i;
+		i += len;
+	}
+	return n;
+}
+
+size_t
+kto_utf8_length(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t count = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if ((s[i] & 0xC0) != 0x80)
+			count++;
+	return count;
+}
+
+bool
+kto_text_has_control(const char *str)
+{
+	for (const unsigned char *s = (const unsigned char *)str; *s; s++)
+		if ((*s < 0x20 && *s != '\t') || *s == 0x7F)
+			return true;
+	return false;
+}

@@ -1,0 +1,27 @@
+/*
+** UTF-8 checks for text that comes from outside: files, CSV cells, forms.
+*/
+#ifndef KTO_BASE_UTF8_H
+#define KTO_BASE_UTF8_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+** Returns n when s[0..n) is well-formed UTF-8 (RFC 3629: no overlong forms,
+** no surrogates, nothing above U+10FFFF), else the offset of the first byte
+** of the first bad sequence.
+*/
+size_t kto_utf8_invalid_at(const char *s, size_t n);
+
+/* Number of code points in well-formed s[0..n). */
+size_t kto_utf8_length(const char *s, size_t n);
+
+/*
+** True when s contains a C0 control character other than tab, or DEL.
+** Names and one-line texts must not: a CR or LF in a name could split a
+** mail header or a CSV row downstream.
+*/
+bool kto_text_has_control(const char *s);
+
+#endif

@@ -1,0 +1,185 @@
+/*
+** Shared machinery of the kto commands: option parsing, opening the
+** database, and turning status codes into messages and exit statuses.
+*/
+#include "cli/cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/db.h"
+
+void
+cli_help(const struct cli *cli, const struct cli_cmd *cmd, FILE *out)
+{
+	fprintf(out, "%s - %s\n\n%s", cli->path, cmd->summary, cmd->usage);
+	if (cmd->subcommands != NULL) {
+		fprintf(out, "\nCommands:\n");
+		for (const struct cli_cmd *c = cmd->subcommands; c->name != NULL; c++)
+			fprintf(out, "  %-14s %s\n", c->name, c->summary);
+		fprintf(out, "\nRun '%s COMMAND --help' for a command's options.\n",
+		    cli->path);
+	}
+}
+
+int
+cli_usage_error(struct cli *cli, const struct cli_cmd *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", cli->path);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n\n%s", cmd->usage);
+	fprintf(stderr, "Run '%s --help' for more.\n", cli->path);
+	return CLI_EXIT_USAGE;
+}
+
+int
+cli_getopt(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
+           const char *shortopts, const struct option *longopts, int *exit_code)
+{
+	int c;
+
+	opterr = 0;     /* we print our own messages */
+	c = getopt_long(argc, argv, shortopts, longopts, NULL);
+	switch (c) {
+	case CLI_OPT_HELP:
+		cli_help(cli, cmd, stdout);
+		*exit_code = CLI_EXIT_OK;
+		return CLI_GETOPT_EXIT;
+	case CLI_OPT_JSON:
+		cli->json = true;
+		return cli_getopt(cli, cmd, argc, argv, shortopts, longopts, exit_code);
+	case CLI_OPT_DB:
+		cli->db_path = optarg;
+		return cli_getopt(cli, cmd, argc, argv, shortopts, longopts, exit_code);
+	case '?':
+	case ':':
+		if (optopt != 0 && strchr(shortopts, optopt) != NULL)
+			*exit_code = cli_usage_error(cli, cmd, "option '-%c' needs a value",
+			    optopt);
+		else if (optopt != 0)
+			*exit_code = cli_usage_error(cli, cmd, "unknown option '-%c'", optopt);
+		else
+			*exit_code = cli_usage_error(cli, cmd, "unknown option, or one that "
+			    "needs a value: '%s'", argv[optind - 1]);
+		return CLI_GETOPT_EXIT;
+	default:
+		return c;
+	}
+}
+
+bool
+cli_positionals(struct cli *cli, const struct cli_cmd *cmd, int argc,
+                char **argv, int min, int max)
+{
+	int n = argc - optind;
+
+	if (n < min) {
+		cli_usage_error(cli, cmd, "missing argument");
+		return false;
+	}
+	if (n > max) {
+		cli_usage_error(cli, cmd, "unexpected argument '%s'",
+		    argv[optind + max]);
+		return false;
+	}
+	return true;
+}
+
+int
+cli_exit_for(enum kto_rc rc)
+{
+	switch (rc) {
+	case KTO_OK:
+		return CLI_EXIT_OK;
+	case KTO_EBUSY:
+	case KTO_EFULL:
+		return CLI_EXIT_TEMPORARY;
+	case KTO_ENOMEM:
+	case KTO_EDB:
+	case KTO_EINTERNAL:
+	case KTO_RC_COUNT:
+		return CLI_EXIT_INTERNAL;
+	default:
+		return CLI_EXIT_INPUT;
+	}
+}
+
+int
+cli_fail_err(struct cli *cli, const struct kto_err *err, const char *hint)
+{
+	fprintf(stderr, "%s: %s\n", cli->path, kto_err_msg(err));
+	if (hint != NULL)
+		fprintf(stderr, "%s: %s\n", cli->path, hint);
+	return cli_exit_for(err->rc);
+}
+
+int
+cli_fail(struct cli *cli, enum kto_rc rc, const char *hint)
+{
+	struct kto_err err = KTO_ERR_INIT;
+
+	if (cli->db != NULL)
+		err = *kto_db_err(cli->db);
+	err.rc = rc;
+	return cli_fail_err(cli, &err, hint);
+}
+
+struct kto_db *
+cli_db(struct cli *cli)
+{
+	struct kto_err err = KTO_ERR_INIT;
+
+	if (cli->db != NULL)
+		return cli->db;
+	if (kto_db_open(cli->db_path, KTO_DB_CREATE, &cli->db, &err) != KTO_OK) {
+		cli_fail_err(cli, &err, NULL);
+		return NULL;
+	}
+	return cli->db;
+}
+
+/* The most --json output kto builds in memory. */
+#define CLI_JSON_MAX (256u << 20)
+
+void
+cli_json_start(struct cli_json *out)
+{
+	kto_buf_init(&out->doc, CLI_JSON_MAX);
+	kto_json_init(&out->j, &out->doc, true);
+}
+
+int
+cli_json_done(struct cli *cli, struct cli_json *out)
+{
+	enum kto_rc rc = kto_json_finish(&out->j);
+	int status = CLI_EXIT_OK;
+
+	if (rc != KTO_OK) {
+		fprintf(stderr, "%s: could not write the JSON output: %s\n",
+		    cli->path, kto_strerror(rc));
+		status = cli_exit_for(rc);
+	} else {
+		fwrite(kto_buf_str(&out->doc), 1, out->doc.len, stdout);
+	}
+	kto_buf_release(&out->doc);
+	return status;
+}
+
+const char *
+cli_actor(void)
+{
+	static char actor[64];
+	const char *user = getenv("USER");
+
+	if (user == NULL || *user == '\0')
+		user = getenv("LOGNAME");
+	snprintf(actor, sizeof actor, "cli:%s", user && *user ? user : "unknown");
+	return actor;
+}

@@ -1,0 +1,57 @@
+#!/bin/sh
+# Installs the Debian packages that building and testing kto need, and only
+# those that are missing, so that `make demo` and `make check` work on a fresh
+# Debian 12 machine.  Safe to run again: with nothing missing it does nothing.
+#
+# Usage: scripts/install-deps.sh [build|test|all]   (default: all)
+set -eu
+
+want=${1:-all}
+
+# Packages, one per concern.  pkg-config names the libraries; the -dev
+# packages bring the headers and .pc files.
+build_pkgs="build-essential cmake pkg-config libsqlite3-dev libmicrohttpd-dev \
+libcurl4-openssl-dev libpcre2-dev libgsl-dev libsodium-dev"
+test_pkgs="libcmocka-dev sqlite3 python3"
+
+case $want in
+  build) pkgs=$build_pkgs ;;
+  test|all) pkgs="$build_pkgs $test_pkgs" ;;
+  *) echo "usage: $0 [build|test|all]" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $pkgs; do
+  # dpkg-query prints "install ok installed" only for a fully installed package.
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing="$missing $p"
+  fi
+done
+
+[ -z "$missing" ] && exit 0
+
+echo "kto: installing missing Debian packages:$missing"
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then
+    SUDO="sudo"
+  else
+    echo "kto: these packages are missing:$missing" >&2
+    echo "kto: run as root, or install them with: apt-get install$missing" >&2
+    exit 1
+  fi
+else
+  SUDO=""
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+if ! $SUDO apt-get update -qq; then
+  echo "kto: 'apt-get update' failed; check the network or the apt sources" >&2
+  exit 1
+fi
+# shellcheck disable=SC2086  # word splitting of the package list is intended
+if ! $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null; then
+  echo "kto: could not install:$missing" >&2
+  echo "kto: try by hand: apt-get install$missing" >&2
+  exit 1
+fi
+echo "kto: packages installed"
