@@ -113,6 +113,7 @@ const char *cli_actor(void);
 /* The command tables. */
 extern const struct cli_cmd cli_circle_cmds[];
 extern const struct cli_cmd cli_municipality_cmds[];
+extern const struct cli_cmd cli_def_cmds[];
 int cli_demo_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
 extern const char cli_demo_usage[];
 

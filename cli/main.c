@@ -14,6 +14,8 @@ static const struct cli_cmd top_cmds[] = {
 	  "Usage: kto circle COMMAND [OPTIONS]\n", NULL, cli_circle_cmds },
 	{ "municipality", "municipalities (gemeenten) and their circle",
 	  "Usage: kto municipality COMMAND [OPTIONS]\n", NULL, cli_municipality_cmds },
+	{ "def", "survey definitions: check, load, list, show",
+	  "Usage: kto def COMMAND [OPTIONS]\n", NULL, cli_def_cmds },
 	{ "demo", "create the demo: circle Kring C and its municipalities",
 	  cli_demo_usage, cli_demo_exec, NULL },
 	{ NULL, NULL, NULL, NULL, NULL }
