@@ -57,8 +57,14 @@ kto_utf8_length(const char *str, size_t n)
 bool
 kto_text_has_control(const char *str)
 {
-	for (const unsigned char *s = (const unsigned char *)str; *s; s++)
+	for (const unsigned char *s = (const unsigned char *)str; *s; s++) {
 		if ((*s < 0x20 && *s != '\t') || *s == 0x7F)
 			return true;
+		/* U+0085 NEL and U+2028/U+2029, the Unicode line separators. */
+		if (s[0] == 0xC2 && s[1] == 0x85)
+			return true;
+		if (s[0] == 0xE2 && s[1] == 0x80 && (s[2] == 0xA8 || s[2] == 0xA9))
+			return true;
+	}
 	return false;
 }

@@ -18,7 +18,8 @@ size_t kto_utf8_invalid_at(const char *s, size_t n);
 size_t kto_utf8_length(const char *s, size_t n);
 
 /*
-** True when s contains a C0 control character other than tab, or DEL.
+** True when s contains a C0 control character other than tab, DEL, or a
+** Unicode line break (U+0085, U+2028, U+2029).
 ** Names and one-line texts must not: a CR or LF in a name could split a
 ** mail header or a CSV row downstream.
 */

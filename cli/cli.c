@@ -39,6 +39,37 @@ cli_usage_error(struct cli *cli, const struct cli_cmd *cmd, const char *fmt, ...
 	return CLI_EXIT_USAGE;
 }
 
+/*
+** Says what was wrong with an option getopt refused.  optopt alone cannot
+** tell: for a long option it is 0 or the option's value, not a letter.
+*/
+static int
+option_error(struct cli *cli, const struct cli_cmd *cmd, const char *arg,
+             const char *shortopts, const struct option *longopts)
+{
+	if (strncmp(arg, "--", 2) == 0) {
+		const char *name = arg + 2, *eq = strchr(name, '=');
+		size_t n = eq ? (size_t)(eq - name) : strlen(name);
+
+		for (const struct option *o = longopts; o->name != NULL; o++) {
+			if (strlen(o->name) != n || strncmp(o->name, name, n) != 0)
+				continue;
+			if (o->has_arg == no_argument && eq != NULL)
+				return cli_usage_error(cli, cmd, "option '--%s' takes no "
+				    "value", o->name);
+			return cli_usage_error(cli, cmd, "option '--%s' needs a value",
+			    o->name);
+		}
+		return cli_usage_error(cli, cmd, "unknown option '%.*s'",
+		    (int)(eq ? (size_t)(eq - arg) : strlen(arg)), arg);
+	}
+	if (optopt > 0 && optopt < 128 && strchr(shortopts, optopt) != NULL)
+		return cli_usage_error(cli, cmd, "option '-%c' needs a value", optopt);
+	if (optopt > 0 && optopt < 128)
+		return cli_usage_error(cli, cmd, "unknown option '-%c'", optopt);
+	return cli_usage_error(cli, cmd, "unknown option '%s'", arg);
+}
+
 int
 cli_getopt(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
            const char *shortopts, const struct option *longopts, int *exit_code)
@@ -60,14 +91,8 @@ cli_getopt(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 		return cli_getopt(cli, cmd, argc, argv, shortopts, longopts, exit_code);
 	case '?':
 	case ':':
-		if (optopt != 0 && strchr(shortopts, optopt) != NULL)
-			*exit_code = cli_usage_error(cli, cmd, "option '-%c' needs a value",
-			    optopt);
-		else if (optopt != 0)
-			*exit_code = cli_usage_error(cli, cmd, "unknown option '-%c'", optopt);
-		else
-			*exit_code = cli_usage_error(cli, cmd, "unknown option, or one that "
-			    "needs a value: '%s'", argv[optind - 1]);
+		*exit_code = option_error(cli, cmd, argv[optind - 1], shortopts,
+		    longopts);
 		return CLI_GETOPT_EXIT;
 	default:
 		return c;
@@ -139,7 +164,7 @@ cli_db(struct cli *cli)
 	if (cli->db != NULL)
 		return cli->db;
 	if (kto_db_open(cli->db_path, KTO_DB_CREATE, &cli->db, &err) != KTO_OK) {
-		cli_fail_err(cli, &err, NULL);
+		cli->open_status = cli_fail_err(cli, &err, NULL);
 		return NULL;
 	}
 	return cli->db;

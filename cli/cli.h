@@ -39,6 +39,7 @@ struct cli {
 	const char *db_path;     /* --db, else $KTO_DB, else ./kto.db */
 	bool json;               /* --json: one JSON document on stdout */
 	struct kto_db *db;       /* opened on first use by cli_db() */
+	int open_status;         /* the exit status when opening failed */
 	char path[256];          /* "kto circle add", for messages */
 };
 
@@ -72,7 +73,10 @@ int cli_getopt(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv
 bool cli_positionals(struct cli *cli, const struct cli_cmd *cmd, int argc,
                      char **argv, int min, int max);
 
-/* The open database, opening (and creating) it on first use; NULL on error. */
+/*
+** The open database, opening (and creating) it on first use.  NULL on
+** error, after printing it; the command then returns cli->open_status.
+*/
 struct kto_db *cli_db(struct cli *cli);
 
 /* Prints "kto: message" on stderr for a usage error; returns CLI_EXIT_USAGE. */

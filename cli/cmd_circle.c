@@ -33,7 +33,7 @@ circle_add(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 		return cli_usage_error(cli, cmd, "--name is required");
 	code = argv[optind];
 	if ((db = cli_db(cli)) == NULL)
-		return CLI_EXIT_INPUT;
+		return cli->open_status;
 	rc = kto_circle_add(db, cli_actor(), code, name, &id);
 	if (rc != KTO_OK)
 		return cli_fail(cli, rc, NULL);
@@ -68,7 +68,7 @@ circle_list(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	if (!cli_positionals(cli, cmd, argc, argv, 0, 0))
 		return CLI_EXIT_USAGE;
 	if ((db = cli_db(cli)) == NULL)
-		return CLI_EXIT_INPUT;
+		return cli->open_status;
 	if ((rc = kto_circle_list(db, &list, &n)) != KTO_OK)
 		return cli_fail(cli, rc, NULL);
 	if (cli->json) {

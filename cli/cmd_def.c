@@ -164,7 +164,7 @@ def_load(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	if (!cli_positionals(cli, cmd, argc, argv, 1, argc))
 		return CLI_EXIT_USAGE;
 	if ((db = cli_db(cli)) == NULL)
-		return CLI_EXIT_INPUT;
+		return cli->open_status;
 	if (cli->json) {
 		cli_json_start(&out);
 		kto_json_array_begin(&out.j);
@@ -241,7 +241,7 @@ def_list(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	if (!cli_positionals(cli, cmd, argc, argv, 0, 0))
 		return CLI_EXIT_USAGE;
 	if ((db = cli_db(cli)) == NULL)
-		return CLI_EXIT_INPUT;
+		return cli->open_status;
 	if ((rc = kto_def_list(db, latest, &list, &n)) != KTO_OK)
 		return cli_fail(cli, rc, NULL);
 	if (cli->json) {
@@ -447,7 +447,7 @@ def_show(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	if (!cli_positionals(cli, cmd, argc, argv, 1, 1))
 		return CLI_EXIT_USAGE;
 	if ((db = cli_db(cli)) == NULL)
-		return CLI_EXIT_INPUT;
+		return cli->open_status;
 	if ((rc = kto_def_get(db, argv[optind], &v, &src)) != KTO_OK)
 		return cli_fail(cli, rc, rc == KTO_ENOTFOUND ?
 		    "list the definitions with 'kto def list'" : NULL);

@@ -85,7 +85,7 @@ cli_demo_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	if (!cli_positionals(cli, cmd, argc, argv, 0, 0))
 		return CLI_EXIT_USAGE;
 	if ((db = cli_db(cli)) == NULL)
-		return CLI_EXIT_INPUT;
+		return cli->open_status;
 	printf("kto demo on the database %s\n\n", cli->db_path);
 	printf("1. The comparison circle and its municipalities\n");
 	if ((rc = demo_circle(db)) != KTO_OK ||

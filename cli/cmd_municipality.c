@@ -70,7 +70,7 @@ municipality_add(struct cli *cli, const struct cli_cmd *cmd, int argc, char **ar
 	if (name == NULL)
 		return cli_usage_error(cli, cmd, "--name is required");
 	if ((db = cli_db(cli)) == NULL)
-		return CLI_EXIT_INPUT;
+		return cli->open_status;
 	rc = kto_municipality_add(db, cli_actor(), argv[optind], name, circle, NULL);
 	if (rc == KTO_ENOTFOUND)
 		return cli_fail(cli, rc, "list the circles with 'kto circle list'");
@@ -113,7 +113,7 @@ municipality_list(struct cli *cli, const struct cli_cmd *cmd, int argc, char **a
 	if (!cli_positionals(cli, cmd, argc, argv, 0, 0))
 		return CLI_EXIT_USAGE;
 	if ((db = cli_db(cli)) == NULL)
-		return CLI_EXIT_INPUT;
+		return cli->open_status;
 	if ((rc = kto_municipality_list(db, circle, &list, &n)) != KTO_OK)
 		return cli_fail(cli, rc, rc == KTO_ENOTFOUND ?
 		    "list the circles with 'kto circle list'" : NULL);
@@ -158,7 +158,7 @@ municipality_show(struct cli *cli, const struct cli_cmd *cmd, int argc, char **a
 	if (!cli_positionals(cli, cmd, argc, argv, 1, 1))
 		return CLI_EXIT_USAGE;
 	if ((db = cli_db(cli)) == NULL)
-		return CLI_EXIT_INPUT;
+		return cli->open_status;
 	if ((rc = kto_municipality_find(db, argv[optind], &m)) != KTO_OK)
 		return cli_fail(cli, rc, rc == KTO_ENOTFOUND ?
 		    "list the municipalities with 'kto municipality list'" : NULL);
@@ -190,6 +190,10 @@ municipality_set(struct cli *cli, const struct cli_cmd *cmd, int argc, char **ar
 			if (ch.circle_code != NULL)
 				return cli_usage_error(cli, cmd, "give --circle or "
 				    "--no-circle once");
+			if (c == 'c' && optarg[0] == '\0')
+				return cli_usage_error(cli, cmd, "--circle needs a circle "
+				    "code; use --no-circle to take the municipality out of "
+				    "its circle");
 			ch.circle_code = c == 'c' ? optarg : "";
 		}
 	}
@@ -198,7 +202,7 @@ municipality_set(struct cli *cli, const struct cli_cmd *cmd, int argc, char **ar
 	if (ch.name == NULL && ch.circle_code == NULL)
 		return cli_usage_error(cli, cmd, "nothing to change");
 	if ((db = cli_db(cli)) == NULL)
-		return CLI_EXIT_INPUT;
+		return cli->open_status;
 	rc = kto_municipality_update(db, cli_actor(), argv[optind], &ch);
 	if (rc == KTO_OK)
 		rc = kto_municipality_find(db, argv[optind], &m);

@@ -112,6 +112,9 @@ main(int argc, char **argv)
 			return CLI_EXIT_OK;
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			break;
+		} else if (strcmp(argv[i], "--db") == 0) {
+			fprintf(stderr, "kto: option '--db' needs a value\n");
+			return CLI_EXIT_USAGE;
 		} else {
 			fprintf(stderr, "kto: unknown option '%s'\n\n", argv[i]);
 			cli_help(&cli, &root, stderr);

@@ -56,7 +56,8 @@ circle_id(struct kto_db *db, const char *code, int64_t *id)
 	if (rc == KTO_ENOTFOUND)
 		return kto_db_seterr(db, rc, "there is no circle '%s'; create it "
 		    "first, or leave the circle out", code);
-	*id = c.id;
+	if (rc == KTO_OK)
+		*id = c.id;
 	return rc;
 }
 

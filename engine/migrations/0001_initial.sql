@@ -56,7 +56,7 @@ CREATE TABLE survey_def_version (
 ) STRICT;
 
 CREATE TRIGGER survey_def_version_immutable
-BEFORE UPDATE OF def_id, version, hash, source ON survey_def_version
+BEFORE UPDATE ON survey_def_version
 BEGIN
   SELECT RAISE(ABORT, 'survey definition versions are immutable');
 END;
@@ -243,7 +243,7 @@ CREATE TABLE api_key (
   revoked_at       TEXT
 ) STRICT;
 
--- Who did what, when.  Append-only: rows are never updated.
+-- Who did what, when.  Append-only: rows are never updated or deleted.
 CREATE TABLE audit_log (
   id               INTEGER PRIMARY KEY,
   at               TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
@@ -257,6 +257,12 @@ CREATE INDEX audit_log_by_time ON audit_log(at);
 
 CREATE TRIGGER audit_log_append_only
 BEFORE UPDATE ON audit_log
+BEGIN
+  SELECT RAISE(ABORT, 'the audit log is append-only');
+END;
+
+CREATE TRIGGER audit_log_no_delete
+BEFORE DELETE ON audit_log
 BEGIN
   SELECT RAISE(ABORT, 'the audit log is append-only');
 END;
