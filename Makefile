@@ -36,8 +36,10 @@ check-asan: deps
 	$(CMAKE) --build build-asan -j $(JOBS)
 	cd build-asan && $(CTEST) --output-on-failure -j $(JOBS)
 
+# The demo database lives in build/demo/, next to the binary that made it.
 demo: build
-	sh scripts/demo.sh build/cli/kto
+	mkdir -p build/demo
+	build/cli/kto --db build/demo/kto-demo.db demo
 
 bench: deps
 	$(CMAKE) -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DKTO_WERROR=ON

@@ -5,10 +5,12 @@
 ** their steps here until the demo runs the whole job.
 */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli/cli.h"
 #include "engine/circle.h"
 #include "engine/db.h"
+#include "engine/defstore.h"
 #include "engine/municipality.h"
 
 #define DEMO_CIRCLE "kring-c"
@@ -28,11 +30,16 @@ static const struct { const char *code, *name; } demo_municipalities[] = {
 	{ "GM0473", "Zandvoort" },
 };
 
+/* The shipped questionnaires of survey-defs/, compiled in (cli/CMakeLists.txt). */
+extern const char *const kto_default_defs[];
+extern const char *const kto_default_defs_names[];
+
 const char cli_demo_usage[] =
 	"Usage: kto demo [--db FILE]\n"
 	"\n"
 	"Creates (or completes) a demonstration database: the comparison circle\n"
-	"Kring C and its eleven municipalities.  Safe to run again.\n";
+	"Kring C and its eleven municipalities, and the default questionnaires\n"
+	"for the counter, phone and e-mail.  Safe to run again.\n";
 
 static enum kto_rc
 demo_circle(struct kto_db *db)
@@ -71,6 +78,29 @@ demo_municipalities_add(struct kto_db *db)
 	return KTO_OK;
 }
 
+static enum kto_rc
+demo_definitions(struct kto_db *db)
+{
+	for (size_t i = 0; kto_default_defs[i] != NULL; i++) {
+		struct kto_def_version v;
+		struct kto_diags d;
+		char name[128];
+		bool created;
+		enum kto_rc rc;
+
+		snprintf(name, sizeof name, "survey-defs/%s", kto_default_defs_names[i]);
+		kto_diags_init(&d);
+		rc = kto_def_load(db, cli_actor(), name, kto_default_defs[i],
+		    strlen(kto_default_defs[i]), &v, &created, &d);
+		kto_diags_release(&d);
+		if (rc != KTO_OK)
+			return rc;
+		printf("  %s %s version %lld (%s) from %s\n", created ? "loaded" :
+		    "already had", v.name, (long long)v.version, v.channel, name);
+	}
+	return KTO_OK;
+}
+
 int
 cli_demo_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
@@ -91,8 +121,13 @@ cli_demo_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	if ((rc = demo_circle(db)) != KTO_OK ||
 	    (rc = demo_municipalities_add(db)) != KTO_OK)
 		return cli_fail(cli, rc, NULL);
+	printf("\n2. The default questionnaires (survey-defs/)\n");
+	if ((rc = demo_definitions(db)) != KTO_OK)
+		return cli_fail(cli, rc, NULL);
 	printf("\nDone. Look around with:\n"
 	    "  kto --db %s municipality list\n"
-	    "  kto --db %s circle list --json\n", cli->db_path, cli->db_path);
+	    "  kto --db %s def list\n"
+	    "  kto --db %s def show kto-balie\n", cli->db_path, cli->db_path,
+	    cli->db_path);
 	return CLI_EXIT_OK;
 }

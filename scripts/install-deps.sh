@@ -3,7 +3,7 @@
 # those that are missing, so that `make demo` and `make check` work on a fresh
 # Debian 12 machine.  Safe to run again: with nothing missing it does nothing.
 #
-# Usage: scripts/install-deps.sh [build|test|all]   (default: all)
+# Usage: scripts/install-deps.sh [build|test|all|fuzz]   (default: all)
 set -eu
 
 want=${1:-all}
@@ -13,11 +13,14 @@ want=${1:-all}
 build_pkgs="build-essential cmake pkg-config libsqlite3-dev libmicrohttpd-dev \
 libcurl4-openssl-dev libpcre2-dev libgsl-dev libsodium-dev"
 test_pkgs="libcmocka-dev sqlite3 python3"
+# libFuzzer comes with clang's runtime; only `make fuzz` needs it.
+fuzz_pkgs="clang libclang-rt-14-dev"
 
 case $want in
   build) pkgs=$build_pkgs ;;
   test|all) pkgs="$build_pkgs $test_pkgs" ;;
-  *) echo "usage: $0 [build|test|all]" >&2; exit 2 ;;
+  fuzz) pkgs="$build_pkgs $fuzz_pkgs" ;;
+  *) echo "usage: $0 [build|test|all|fuzz]" >&2; exit 2 ;;
 esac
 
 missing=""

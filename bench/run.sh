@@ -1,0 +1,14 @@
+#!/bin/sh
+# make bench: runs every benchmark of an optimised build and prints kto's
+# figures next to their baselines.  Usage: bench/run.sh BUILD_DIR
+set -eu
+build=$1
+src=$(cd "$(dirname "$0")/.." && pwd)
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+
+echo "kto benchmarks ($(uname -m), $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ))"
+echo "Each line: kto's median time per operation, the baseline's, and kto/baseline."
+echo
+"$build/bench/bench_surveydef" "$src/survey-defs"
+"$build/bench/bench_db_open" "$scratch"
