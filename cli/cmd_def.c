@@ -59,9 +59,11 @@ read_def(const char *path, size_t *len, struct kto_diags *d)
 	enum kto_rc rc = kto_file_read(path, KTO_DEF_MAX_FILE, &src, len, &err);
 
 	if (rc == KTO_ELIMIT)
-		kto_diag_add(d, KTO_SEV_ERROR, 0, 0, "the file is %zu bytes; a survey "
-		    "definition may be at most %u bytes (1 MiB). Is this the right "
-		    "file?", *len, KTO_DEF_MAX_FILE);
+		kto_diag_add(d, KTO_SEV_ERROR, 0, 0, "the file is %s%zu bytes; a "
+		    "survey definition may be at most %u bytes (1 MiB). Is this the "
+		    "right file?", *len > KTO_DEF_MAX_FILE + 1 ? "" : "more than ",
+		    *len > KTO_DEF_MAX_FILE + 1 ? *len : (size_t)KTO_DEF_MAX_FILE,
+		    KTO_DEF_MAX_FILE);
 	else if (rc != KTO_OK)
 		kto_diag_add(d, KTO_SEV_ERROR, 0, 0, "%s", kto_err_msg(&err));
 	return src;
@@ -200,8 +202,16 @@ def_load(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 			printf("%s: loaded %s version %lld (sha256 %.12s)\n", argv[i],
 			    v.name, (long long)v.version, v.hash);
 		} else {
-			printf("%s: unchanged, already stored as %s version %lld\n",
-			    argv[i], v.name, (long long)v.version);
+			struct kto_def_version newest;
+
+			printf("%s: unchanged, already stored as %s version %lld", argv[i],
+			    v.name, (long long)v.version);
+			if (kto_def_get(db, v.name, &newest, NULL) == KTO_OK &&
+			    newest.version != v.version)
+				printf(" (the newest is version %lld; to make this text the "
+				    "newest again, change it, e.g. in a comment)",
+				    (long long)newest.version);
+			printf("\n");
 		}
 		kto_diags_release(&d);
 		free(src);

@@ -58,32 +58,6 @@ sha256_hex(const char *src, size_t len, char hex[65])
 	sodium_bin2hex(hex, 65, digest, sizeof digest);
 }
 
-/* Source of the newest version of def_id that has responses; NULL if none. */
-static enum kto_rc
-answered_source(struct kto_db *db, int64_t def_id, char **src, int64_t *version)
-{
-	sqlite3_stmt *st;
-	bool row;
-	enum kto_rc rc;
-
-	*src = NULL;
-	rc = kto_db_prepare(db, &st, "SELECT v.source, v.version "
-	    "FROM survey_def_version v WHERE v.def_id = ? AND EXISTS "
-	    "(SELECT 1 FROM response r WHERE r.def_version_id = v.id) "
-	    "ORDER BY v.version DESC LIMIT 1", "i", def_id);
-	if (rc != KTO_OK)
-		return rc;
-	rc = kto_db_step(db, st, &row);
-	if (rc == KTO_OK && row) {
-		*src = strdup((const char *)sqlite3_column_text(st, 0));
-		*version = sqlite3_column_int64(st, 1);
-		if (*src == NULL)
-			rc = kto_db_seterr(db, KTO_ENOMEM, "out of memory");
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
-
 /*
 ** Compares the new definition with an answered one: the same question id
 ** must keep its type and every option it had.
@@ -115,6 +89,16 @@ check_compatible(const struct kto_survey *old, const struct kto_survey *new,
 	}
 }
 
+struct def_load;
+
+/*
+** Every version of the survey that has responses must stay comparable with
+** the new one: not only the newest, since a question dropped in between may
+** come back.
+*/
+static enum kto_rc
+check_answered_versions(struct kto_db *db, int64_t def_id, struct def_load *l);
+
 struct def_load {
 	const char *actor, *source_name, *src;
 	size_t len;
@@ -124,6 +108,47 @@ struct def_load {
 	struct kto_def_version *out;
 	bool created;
 };
+
+static enum kto_rc
+check_answered_versions(struct kto_db *db, int64_t def_id, struct def_load *l)
+{
+	sqlite3_stmt *st;
+	bool row;
+	enum kto_rc rc;
+
+	rc = kto_db_prepare(db, &st, "SELECT v.source, v.version "
+	    "FROM survey_def_version v WHERE v.def_id = ? AND EXISTS "
+	    "(SELECT 1 FROM response r WHERE r.def_version_id = v.id) "
+	    "ORDER BY v.version", "i", def_id);
+	if (rc != KTO_OK)
+		return rc;
+	while ((rc = kto_db_step(db, st, &row)) == KTO_OK && row) {
+		const char *src = (const char *)sqlite3_column_text(st, 0);
+		int64_t version = sqlite3_column_int64(st, 1);
+		struct kto_diags ignored;
+		struct kto_survey *old = NULL;
+		enum kto_rc prc;
+
+		kto_diags_init(&ignored);
+		prc = kto_survey_parse(src, strlen(src), &old, &ignored);
+		kto_diags_release(&ignored);
+		if (prc != KTO_OK) {
+			/* Never let an edit through unchecked. */
+			rc = kto_db_seterr(db, prc == KTO_EINPUT ? KTO_EINTERNAL : prc,
+			    "version %lld of '%s' has responses but no longer parses, "
+			    "so this edit cannot be checked against it",
+			    (long long)version, l->survey->name);
+			break;
+		}
+		check_compatible(old, l->survey, version, l->diags);
+		kto_survey_free(old);
+	}
+	sqlite3_finalize(st);
+	if (rc == KTO_OK && l->diags->errors > 0)
+		rc = kto_db_seterr(db, KTO_EINPUT, "this edit of '%s' is not "
+		    "compatible with versions that have responses", l->survey->name);
+	return rc;
+}
 
 /* The survey_def row for the survey, created when new; checks the channel. */
 static enum kto_rc
@@ -165,8 +190,7 @@ def_load_txn(struct kto_db *db, void *arg)
 {
 	struct def_load *l = arg;
 	sqlite3_stmt *st;
-	int64_t def_id = 0, old_version = 0;
-	char *old_src = NULL;
+	int64_t def_id = 0;
 	enum kto_rc rc;
 
 	if ((rc = def_row(db, l->survey, &def_id)) != KTO_OK)
@@ -175,27 +199,15 @@ def_load_txn(struct kto_db *db, void *arg)
 	    "it", def_id, l->hash);
 	if (rc != KTO_OK)
 		return rc;
-	if (version_one(db, st, l->out, l->survey->name) == KTO_OK) {
+	rc = version_one(db, st, l->out, l->survey->name);
+	if (rc == KTO_OK) {
 		l->created = false;
 		return KTO_OK;
 	}
-	if ((rc = answered_source(db, def_id, &old_src, &old_version)) != KTO_OK)
+	if (rc != KTO_ENOTFOUND)
 		return rc;
-	if (old_src != NULL) {
-		struct kto_diags ignored;
-		struct kto_survey *old = NULL;
-
-		kto_diags_init(&ignored);
-		if (kto_survey_parse(old_src, strlen(old_src), &old, &ignored) == KTO_OK)
-			check_compatible(old, l->survey, old_version, l->diags);
-		kto_survey_free(old);
-		kto_diags_release(&ignored);
-		free(old_src);
-		if (l->diags->errors > 0)
-			return kto_db_seterr(db, KTO_EINPUT, "this edit of '%s' is not "
-			    "compatible with version %lld, which has responses",
-			    l->survey->name, (long long)old_version);
-	}
+	if ((rc = check_answered_versions(db, def_id, l)) != KTO_OK)
+		return rc;
 	rc = kto_db_exec(db, "INSERT INTO survey_def_version (def_id, version, hash, "
 	    "source, source_name) VALUES (?, (SELECT coalesce(max(version), 0) + 1 "
 	    "FROM survey_def_version WHERE def_id = ?), ?, ?, ?)", "iitt" "t",
@@ -286,7 +298,11 @@ kto_def_get(struct kto_db *db, const char *ref, struct kto_def_version *out,
 	if (source != NULL)
 		*source = NULL;
 	if (kto_parse_i64(ref, 1, INT64_MAX, &n) == KTO_OK) {
-		rc = kto_db_prepare(db, &st, VERSION_SELECT "WHERE v.id = ?", "i", n);
+		/* A version id; or, failing that, a survey whose name is digits. */
+		rc = kto_db_prepare(db, &st, VERSION_SELECT "WHERE v.id = ? OR "
+		    "(d.name = ? AND v.version = (SELECT max(version) FROM "
+		    "survey_def_version w WHERE w.def_id = d.id)) ORDER BY v.id = ? DESC "
+		    "LIMIT 1", "iti", n, ref, n);
 	} else if (at != NULL) {
 		char name[65];
 		size_t len = (size_t)(at - ref);

@@ -1327,11 +1327,14 @@ apply_attr(struct reader *r, const struct key_def *k, struct attr *a)
 			add_pending_cond(p, a, COND_QUESTION_SHOW, q->index, &q->show_if, NULL);
 		break;
 	case K_AREA:
-		if (area_parse(a->value, &area))
+		if (area_parse(a->value, &area)) {
 			q->area = area;
-		else
+		} else {
+			/* Reported here; KTO_AREA_COUNT keeps "has no area" quiet. */
+			q->area = KTO_AREA_COUNT;
 			parser_error(p, a->line, a->col, "unknown area '%s'; use one of "
 			    "BER, TOE, INF, WAC, LEV, TAR, BEJ, BET, TOT", a->value);
+		}
 		break;
 	case K_REQUIRED:
 		parse_yesno_value(p, a, &q->required);
@@ -1826,7 +1829,7 @@ check_survey(struct reader *r)
 	struct kto_survey *s = p->survey;
 
 	if (!r->seen_survey) {
-		if (!r->survey_first_reported)
+		if (!r->survey_first_reported && p->diags->errors == 0)
 			parser_error(p, 1, 1, "the file is empty: a survey definition "
 			    "starts with 'survey NAME' (see survey-defs/FORMAT.md)");
 		return;

@@ -22,6 +22,9 @@ case $KTO in
 *) KTO=$(pwd)/$KTO ;;
 esac
 KTO_SOURCE_DIR=${KTO_SOURCE_DIR:-}
+# Under the sanitizers a memory error must not pass for "exit 1, bad input".
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=86"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}exitcode=86"
 PYTHON=/usr/bin/python3
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/kto-it.XXXXXX") || exit 2
