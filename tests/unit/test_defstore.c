@@ -95,6 +95,9 @@ static const char V_TYPE[] =
 /* Option c of Q2 dropped. */
 static const char V_DROP[] =
     HEAD("counter") PAGE1 Q1("Had u een afspraak?") Q2_AB PAGE2 Q9 MAIL;
+/* Q1 dropped. */
+static const char V_NOQ1[] =
+    HEAD("counter") PAGE1 Q2_ABC PAGE2 Q9 MAIL;
 /* The same survey name on another channel. */
 static const char V_PHONE[] =
     HEAD("phone") PAGE1 Q1("Had u een afspraak?") Q2_ABC PAGE2 Q9 MAIL;
@@ -548,6 +551,25 @@ test_answered_later_version(void **state)
 	refuse_incompatible(f->db, V_TYPE, "Q1", "version 2");
 }
 
+/*
+** A question answered in an old version, dropped in a newer answered one,
+** cannot come back with another type: every answered version counts.
+*/
+static void
+test_answered_dropped_question_returns(void **state)
+{
+	struct tu_fixture *f = *state;
+	struct kto_def_version v1 = load(f->db, V1, KTO_OK, true);
+	struct kto_def_version v2;
+
+	add_response(f->db, v1.id);
+	v2 = load(f->db, V_NOQ1, KTO_OK, true);
+	add_response(f->db, v2.id);
+	refuse_incompatible(f->db, V_TYPE, "Q1", "version 1");
+	/* Coming back unchanged is fine. */
+	assert_int_equal(load(f->db, V_TEXT, KTO_OK, true).version, 3);
+}
+
 static void
 test_versions_immutable(void **state)
 {
@@ -600,6 +622,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_answered_compatible_edits,
 		    tu_db_setup, tu_db_teardown),
 		cmocka_unit_test_setup_teardown(test_answered_later_version,
+		    tu_db_setup, tu_db_teardown),
+		cmocka_unit_test_setup_teardown(test_answered_dropped_question_returns,
 		    tu_db_setup, tu_db_teardown),
 		cmocka_unit_test_setup_teardown(test_versions_immutable, tu_db_setup,
 		    tu_db_teardown),
