@@ -42,7 +42,7 @@ demo: build
 	build/cli/kto --db build/demo/kto-demo.db demo
 
 bench: deps
-	$(CMAKE) -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DKTO_WERROR=ON
+	$(CMAKE) -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DKTO_WERROR=ON -DKTO_BUILD_TESTS=OFF
 	$(CMAKE) --build build-bench -j $(JOBS)
 	sh bench/run.sh build-bench
 

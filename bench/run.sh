@@ -12,3 +12,5 @@ echo "Each line: kto's median time per operation, the baseline's, and kto/baseli
 echo
 "$build/bench/bench_surveydef" "$src/survey-defs"
 "$build/bench/bench_db_open" "$scratch"
+"$build/bench/bench_import" "$build/cli/kto" "$scratch"
+"$build/bench/bench_sample" "$scratch"

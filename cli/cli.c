@@ -160,12 +160,31 @@ struct kto_db *
 cli_db(struct cli *cli)
 {
 	struct kto_err err = KTO_ERR_INIT;
+	const char *now;
 
 	if (cli->db != NULL)
 		return cli->db;
 	if (kto_db_open(cli->db_path, KTO_DB_CREATE, &cli->db, &err) != KTO_OK) {
 		cli->open_status = cli_fail_err(cli, &err, NULL);
 		return NULL;
+	}
+	/*
+	** KTO_NOW pins the clock of every decision the engine makes by date
+	** ("contacted in the last 7 days"), so that tests and demos give the
+	** same result any day.  Never needed in production.
+	*/
+	if ((now = getenv("KTO_NOW")) != NULL && *now != '\0') {
+		struct kto_datetime t;
+
+		if (!kto_datetime_parse(now, &t)) {
+			fprintf(stderr, "%s: KTO_NOW '%s' is not a date-time; unset it "
+			    "or write 2026-11-23T12:00:00\n", cli->path, now);
+			kto_db_close(cli->db);
+			cli->db = NULL;
+			cli->open_status = CLI_EXIT_USAGE;
+			return NULL;
+		}
+		kto_db_set_now(cli->db, &t);
 	}
 	return cli->db;
 }

@@ -118,6 +118,10 @@ const char *cli_actor(void);
 extern const struct cli_cmd cli_circle_cmds[];
 extern const struct cli_cmd cli_municipality_cmds[];
 extern const struct cli_cmd cli_def_cmds[];
+extern const struct cli_cmd cli_contacts_cmds[];
+extern const struct cli_cmd cli_wave_cmds[];
+extern const struct cli_cmd cli_exclude_cmds[];
+extern const struct cli_cmd cli_optout_cmds[];
 int cli_demo_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
 extern const char cli_demo_usage[];
 

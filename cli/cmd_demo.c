@@ -4,14 +4,20 @@
 ** database only reports what is already there.  Later capabilities add
 ** their steps here until the demo runs the whole job.
 */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "engine/circle.h"
 #include "engine/db.h"
 #include "engine/defstore.h"
+#include "engine/contacts.h"
 #include "engine/municipality.h"
+#include "engine/sampling.h"
+#include "engine/wave.h"
 
 #define DEMO_CIRCLE "kring-c"
 
@@ -38,8 +44,10 @@ const char cli_demo_usage[] =
 	"Usage: kto demo [--db FILE]\n"
 	"\n"
 	"Creates (or completes) a demonstration database: the comparison circle\n"
-	"Kring C and its eleven municipalities, and the default questionnaires\n"
-	"for the counter, phone and e-mail.  Safe to run again.\n";
+	"Kring C and its eleven municipalities, the default questionnaires for\n"
+	"the counter, phone and e-mail, two weeks of SYNTHETIC contacts per\n"
+	"municipality (made up, written next to the database as CSV files), and\n"
+	"a wave per municipality with its sample drawn.  Safe to run again.\n";
 
 static enum kto_rc
 demo_circle(struct kto_db *db)
@@ -101,11 +109,163 @@ demo_definitions(struct kto_db *db)
 	return KTO_OK;
 }
 
+/*
+** A small deterministic generator (xorshift64*), so that the synthetic
+** contacts are the same on every machine.
+*/
+static uint64_t demo_rng = 20261123;
+
+static unsigned
+demo_random(unsigned n)
+{
+	demo_rng ^= demo_rng >> 12;
+	demo_rng ^= demo_rng << 25;
+	demo_rng ^= demo_rng >> 27;
+	return (unsigned)((demo_rng * 2685821657736338717u) >> 33) % n;
+}
+
+/*
+** Writes two weeks of made-up contacts of municipality i to path.  About a
+** fifth have no address (they count for the population only); some people
+** come back through another channel; a "naam" column shows that kto does
+** not store what it does not need.  The addresses are under .example, a
+** domain reserved for examples, so no real person can be reached.
+*/
+static int
+demo_write_contacts(const char *path, size_t i, const struct kto_datetime *now)
+{
+	static const char *const channels[] = { "balie", "telefoon", "e-mail" };
+	int64_t today = kto_days_from_civil(now->year, now->month, now->day);
+	unsigned per_channel = 2800 + demo_random(1200);
+	FILE *f = fopen(path, "wb");
+
+	if (f == NULL)
+		return -1;
+	fprintf(f, "contact_id;kanaal;datum;e-mailadres;taal;naam\r\n");
+	for (int c = 0; c < 3; c++) {
+		for (unsigned k = 0; k < per_channel; k++) {
+			struct kto_datetime d;
+			unsigned person = demo_random(per_channel * 2);
+
+			kto_civil_from_days(today - demo_random(14), &d.year, &d.month, &d.day);
+			fprintf(f, "%s-%c%05u;%s;%02d-%02d-%04d %02u:%02u;", demo_municipalities[i].code,
+			    "BTE"[c], k, channels[c], d.day, d.month, d.year,
+			    8 + demo_random(9), demo_random(60));
+			if (demo_random(5) != 0)
+				fprintf(f, "inwoner%u@%s.synthetisch.example", person,
+				    demo_municipalities[i].code);
+			fprintf(f, ";%s;Synthetisch\r\n", demo_random(10) == 0 ? "en" : "nl");
+		}
+	}
+	return fclose(f);
+}
+
+static enum kto_rc
+demo_contacts(struct cli *cli, struct kto_db *db, const char *dir)
+{
+	size_t n = sizeof demo_municipalities / sizeof demo_municipalities[0];
+	struct kto_import_report *rep = calloc(1, sizeof *rep);
+	struct kto_import_options opt = { false, NULL, NULL, NULL };
+	struct kto_datetime now;
+	enum kto_rc rc = KTO_OK;
+
+	if (rep == NULL)
+		return KTO_ENOMEM;
+	kto_db_now(db, &now);
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+		fprintf(stderr, "%s: cannot create %s: %s\n", cli->path, dir,
+		    strerror(errno));
+		free(rep);
+		return KTO_EIO;
+	}
+	for (size_t i = 0; i < n && rc == KTO_OK; i++) {
+		char path[1024 + KTO_CODE_MAX + 8];
+		FILE *in;
+
+		snprintf(path, sizeof path, "%s/%s.csv", dir, demo_municipalities[i].code);
+		if (demo_write_contacts(path, i, &now) != 0 || (in = fopen(path, "rb")) == NULL) {
+			fprintf(stderr, "%s: cannot write %s: %s\n", cli->path, path,
+			    strerror(errno));
+			rc = KTO_EIO;
+			break;
+		}
+		rc = kto_contacts_import(db, cli_actor(), demo_municipalities[i].code,
+		    in, path, &opt, rep);
+		fclose(in);
+		if (rc == KTO_OK)
+			printf("  %s %-31s %5lld contacts: %lld added, %lld unchanged\n",
+			    demo_municipalities[i].code, demo_municipalities[i].name,
+			    (long long)rep->rows, (long long)rep->total.added,
+			    (long long)rep->total.unchanged);
+	}
+	free(rep);
+	return rc;
+}
+
+/* A wave of the last two weeks per municipality, sampled. */
+static enum kto_rc
+demo_waves(struct kto_db *db)
+{
+	size_t n = sizeof demo_municipalities / sizeof demo_municipalities[0];
+	struct kto_datetime now, from;
+	char from_s[11], to_s[11];
+	enum kto_rc rc = KTO_OK;
+
+	kto_db_now(db, &now);
+	kto_civil_from_days(kto_days_from_civil(now.year, now.month, now.day) - 13,
+	    &from.year, &from.month, &from.day);
+	kto_date_format(&from, from_s);
+	kto_date_format(&now, to_s);
+	for (size_t i = 0; i < n && rc == KTO_OK; i++) {
+		struct kto_wave_summary *list = NULL;
+		struct kto_wave_spec spec;
+		struct kto_wave_info w;
+		size_t count = 0;
+		int64_t id;
+
+		if ((rc = kto_wave_list(db, demo_municipalities[i].code, &list, &count)) != KTO_OK)
+			break;
+		id = count > 0 ? list[0].id : 0;
+		free(list);
+		if (id == 0) {
+			kto_wave_spec_init(&spec);
+			spec.municipality = demo_municipalities[i].code;
+			spec.from = from_s;
+			spec.to = to_s;
+			spec.has_seed = true;
+			spec.seed = 2026 + i;
+			if ((rc = kto_wave_create(db, cli_actor(), &spec, &id)) != KTO_OK ||
+			    (rc = kto_wave_sample(db, cli_actor(), id, NULL)) != KTO_OK)
+				break;
+		}
+		if ((rc = kto_wave_get(db, id, &w)) != KTO_OK)
+			break;
+		printf("  %s wave %lld (%s to %s, %s): %lld contacts, frame %lld, "
+		    "%lld invitations queued\n", demo_municipalities[i].code,
+		    (long long)w.id, w.from, w.to, w.state, (long long)w.totals.population,
+		    (long long)w.totals.frame, (long long)w.totals.sampled);
+	}
+	return rc;
+}
+
+/* The directory of the database file, for the demo's CSV files. */
+static void
+demo_dir(const char *db_path, char *out, size_t n)
+{
+	const char *slash = strrchr(db_path, '/');
+
+	if (slash == NULL)
+		snprintf(out, n, "synthetic-contacts");
+	else
+		snprintf(out, n, "%.*s/synthetic-contacts", (int)(slash - db_path), db_path);
+}
+
 int
 cli_demo_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = { CLI_COMMON_OPTIONS, { NULL, 0, NULL, 0 } };
 	struct kto_db *db;
+	char dir[1024];
 	int c, status;
 	enum kto_rc rc;
 
@@ -124,10 +284,19 @@ cli_demo_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	printf("\n2. The default questionnaires (survey-defs/)\n");
 	if ((rc = demo_definitions(db)) != KTO_OK)
 		return cli_fail(cli, rc, NULL);
+	demo_dir(cli->db_path, dir, sizeof dir);
+	printf("\n3. Two weeks of SYNTHETIC contacts per municipality (made up; %s/)\n",
+	    dir);
+	if ((rc = demo_contacts(cli, db, dir)) != KTO_OK)
+		return cli_fail(cli, rc, NULL);
+	printf("\n4. A wave per municipality over those two weeks, its sample drawn\n");
+	if ((rc = demo_waves(db)) != KTO_OK)
+		return cli_fail(cli, rc, NULL);
 	printf("\nDone. Look around with:\n"
 	    "  kto --db %s municipality list\n"
-	    "  kto --db %s def list\n"
-	    "  kto --db %s def show kto-balie\n", cli->db_path, cli->db_path,
+	    "  kto --db %s def show kto-balie\n"
+	    "  kto --db %s wave list\n"
+	    "  kto --db %s wave show 1\n", cli->db_path, cli->db_path, cli->db_path,
 	    cli->db_path);
 	return CLI_EXIT_OK;
 }

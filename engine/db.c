@@ -5,12 +5,14 @@
 #include "engine/db_int.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 /* The migrations, engine/migrations/NNNN_*.sql in order (generated). */
 extern const char *const kto_migrations[];
@@ -113,6 +115,11 @@ db_vbind(struct kto_db *db, sqlite3_stmt *st, const char *types, va_list ap)
 		case 'I':
 			rc = sqlite3_bind_int(st, col, va_arg(ap, int));
 			break;
+		case 'N': {
+			int64_t v = va_arg(ap, int64_t);
+			rc = v ? sqlite3_bind_int64(st, col, v) : sqlite3_bind_null(st, col);
+			break;
+		}
 		case 'd': {
 			double d = va_arg(ap, double);
 			rc = isnan(d) ? sqlite3_bind_null(st, col)
@@ -452,16 +459,33 @@ db_check_path(const char *path, unsigned flags, struct kto_err *err)
 	return KTO_OK;
 }
 
+/*
+** SQLite keeps memory statistics behind a global mutex taken on every
+** allocation; kto never reads them.  This must be set before SQLite
+** initialises, hence once, first thing.
+*/
+static void
+sqlite_configure_once(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 enum kto_rc
 kto_db_open(const char *path, unsigned flags, struct kto_db **out,
             struct kto_err *err)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
 	struct kto_db *db;
-	int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_EXRESCODE;
+	/* NOMUTEX: a connection is used by one thread at a time (db.h), so
+	 * SQLite's per-call locking would only cost time. */
+	int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_EXRESCODE |
+	    SQLITE_OPEN_NOMUTEX;
 	int rc;
 	enum kto_rc krc;
 
 	*out = NULL;
+	pthread_once(&once, sqlite_configure_once);
 	if ((krc = db_check_path(path, flags, err)) != KTO_OK)
 		return krc;
 	if (flags & KTO_DB_CREATE)
@@ -501,7 +525,35 @@ kto_db_close(struct kto_db *db)
 	if (db == NULL)
 		return;
 	sqlite3_close_v2(db->sqlite);
+	explicit_bzero(db->hash_key, sizeof db->hash_key);
 	free(db);
+}
+
+void
+kto_db_now(struct kto_db *db, struct kto_datetime *out)
+{
+	time_t t;
+	struct tm tm;
+
+	if (db->now_override != 0) {
+		kto_datetime_from_seconds(db->now_override, out);
+		return;
+	}
+	t = time(NULL);
+	localtime_r(&t, &tm);
+	out->year = tm.tm_year + 1900;
+	out->month = tm.tm_mon + 1;
+	out->day = tm.tm_mday;
+	out->hour = tm.tm_hour;
+	out->minute = tm.tm_min;
+	out->second = tm.tm_sec > 59 ? 59 : tm.tm_sec;
+	out->has_time = true;
+}
+
+void
+kto_db_set_now(struct kto_db *db, const struct kto_datetime *t)
+{
+	db->now_override = t != NULL ? kto_datetime_seconds(t) : 0;
 }
 
 enum kto_rc

@@ -11,6 +11,7 @@
 
 #include <stdint.h>
 
+#include "base/date.h"
 #include "base/status.h"
 
 struct kto_db;
@@ -48,6 +49,14 @@ int kto_db_latest_schema_version(void);
 enum kto_rc kto_db_transaction(struct kto_db *db,
                                enum kto_rc (*fn)(struct kto_db *db, void *arg),
                                void *arg);
+
+/*
+** The current local date and time for everything the engine decides by the
+** clock (recency of contacts, "in the future", "invited recently").  Tests
+** and demos pin it with kto_db_set_now(); NULL returns to the real clock.
+*/
+void kto_db_now(struct kto_db *db, struct kto_datetime *out);
+void kto_db_set_now(struct kto_db *db, const struct kto_datetime *t);
 
 /* Runs PRAGMA integrity_check; KTO_OK when it says "ok". */
 enum kto_rc kto_db_integrity_check(struct kto_db *db);

@@ -7,6 +7,7 @@
 **   t  const char *   (NULL binds SQL NULL)
 **   i  int64_t        (pass int64_t exactly: it is read with va_arg)
 **   I  int
+**   N  int64_t, binding SQL NULL when it is 0 ("none")
 **   d  double         (NaN binds SQL NULL)
 **   b  const void *, size_t  (a blob; NULL binds SQL NULL)
 **   n  no argument: SQL NULL
@@ -26,6 +27,9 @@ struct kto_db {
 	sqlite3 *sqlite;
 	struct kto_err err;
 	bool in_transaction;
+	int64_t now_override;        /* seconds; 0: the real clock */
+	bool hash_key_ready;         /* hash_key holds the address hash key */
+	unsigned char hash_key[32];
 };
 
 /* Records an error in db->err and returns it. */

@@ -61,24 +61,35 @@ BEGIN
   SELECT RAISE(ABORT, 'survey definition versions are immutable');
 END;
 
--- Imports of contact files, for the audit trail and re-import detection.
+-- Imports of contact files: what came in, and how it ended.  Rows are
+-- committed in batches, so an import that stopped half-way is 'failed' with
+-- the rows before the problem kept; importing the corrected file again finds
+-- those unchanged.
 CREATE TABLE contact_import (
   id               INTEGER PRIMARY KEY,
   municipality_id  INTEGER NOT NULL REFERENCES municipality(id),
   file_name        TEXT NOT NULL,
-  file_hash        TEXT NOT NULL,
+  actor            TEXT NOT NULL,
+  status           TEXT NOT NULL DEFAULT 'running'
+                   CHECK (status IN ('running', 'complete', 'failed')),
   rows_total       INTEGER NOT NULL DEFAULT 0,
   accepted         INTEGER NOT NULL DEFAULT 0,
-  rejected         INTEGER NOT NULL DEFAULT 0,
+  updated          INTEGER NOT NULL DEFAULT 0,
   unchanged        INTEGER NOT NULL DEFAULT 0,
-  imported_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+  rejected         INTEGER NOT NULL DEFAULT 0,
+  message          TEXT,
+  started_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+  finished_at      TEXT
 ) STRICT;
 
 -- One recorded contact of a citizen with the municipality.  Contacts
 -- without an e-mail address count for the population but cannot be
 -- invited.  email_hash is a keyed hash of the normalised address: it
 -- outlives the address, so opt-outs and the "invited recently" rule keep
--- working after the retention purge.
+-- working after the retention purge.  contact_at is local time as
+-- 'YYYY-MM-DDTHH:MM:SS' (00:00:00 when only the date was given).
+-- seen_import_id/seen_row: the last import that listed the contact, and on
+-- which row, to recognise a contact_id given twice in one file.
 CREATE TABLE contact (
   id               INTEGER PRIMARY KEY,
   municipality_id  INTEGER NOT NULL REFERENCES municipality(id),
@@ -91,74 +102,126 @@ CREATE TABLE contact (
   team             TEXT,
   language         TEXT NOT NULL DEFAULT 'nl' CHECK (language IN ('nl', 'en')),
   import_id        INTEGER REFERENCES contact_import(id),
+  seen_import_id   INTEGER,
+  seen_row         INTEGER,
   created_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
   UNIQUE (municipality_id, external_id)
 ) STRICT;
-CREATE INDEX contact_frame ON contact(municipality_id, channel, contact_at);
-CREATE INDEX contact_by_email_hash ON contact(email_hash);
+-- No index by channel or date: sampling reads a municipality's contacts
+-- through the UNIQUE index above and filters the period while scanning,
+-- and every further index would be paid for by every import.
+
+-- Addresses that are never invited: staff and test addresses, as
+-- case-insensitive wildcard patterns ('*@beverwijk.nl', 'test*@*').
+-- municipality_id NULL: for every municipality.
+CREATE TABLE address_exclusion (
+  id               INTEGER PRIMARY KEY,
+  pattern          TEXT NOT NULL,
+  municipality_id  INTEGER REFERENCES municipality(id),
+  note             TEXT,
+  created_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+  UNIQUE (pattern, municipality_id)
+) STRICT;
 
 -- A survey round for one municipality over a period, or a continuous stream.
+-- seed is recorded always, so that the sample can be drawn again for audit.
 CREATE TABLE wave (
-  id               INTEGER PRIMARY KEY,
-  municipality_id  INTEGER NOT NULL REFERENCES municipality(id),
-  state            TEXT NOT NULL DEFAULT 'draft'
-                   CHECK (state IN ('draft', 'sampled', 'fieldwork', 'closed')),
-  period_from      TEXT NOT NULL,
-  period_to        TEXT NOT NULL,
-  continuous       INTEGER NOT NULL DEFAULT 0 CHECK (continuous IN (0, 1)),
-  seed             INTEGER NOT NULL,
-  recent_days      INTEGER NOT NULL DEFAULT 7 CHECK (recent_days >= 0),
-  reminder_days    INTEGER NOT NULL DEFAULT 5 CHECK (reminder_days >= 0),
-  invite_cap       INTEGER CHECK (invite_cap IS NULL OR invite_cap >= 0),
-  created_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
-  sampled_at       TEXT,
-  closed_at        TEXT,
+  id                     INTEGER PRIMARY KEY,
+  municipality_id        INTEGER NOT NULL REFERENCES municipality(id),
+  state                  TEXT NOT NULL DEFAULT 'draft'
+                         CHECK (state IN ('draft', 'sampled', 'fieldwork', 'closed')),
+  period_from            TEXT NOT NULL,
+  period_to              TEXT NOT NULL,
+  continuous             INTEGER NOT NULL DEFAULT 0 CHECK (continuous IN (0, 1)),
+  seed                   INTEGER NOT NULL,
+  recent_days            INTEGER NOT NULL DEFAULT 7 CHECK (recent_days >= 0),
+  reminder_days          INTEGER NOT NULL DEFAULT 5 CHECK (reminder_days >= 0),
+  invited_recently_days  INTEGER NOT NULL DEFAULT 182 CHECK (invited_recently_days >= 0),
+  created_at             TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+  sampled_at             TEXT,
+  closed_at              TEXT,
   CHECK (period_from <= period_to)
 ) STRICT;
 CREATE INDEX wave_by_municipality ON wave(municipality_id);
 
 -- Per wave and channel: the definition used, the sizing inputs, and the
--- frame and sample sizes frozen when the sample is drawn.  population is
--- N_h, the stratum size the statistics weight by.
+-- population, frame and sample sizes frozen when the sample is drawn.
+-- population is N_h, the stratum size the statistics weight by.
+-- frame_ids holds the eligible contacts' ids (delta-encoded varints) in the
+-- order the draw used, and frame_hash their SHA-256: with the seed, enough
+-- to draw the same sample again and show it is the same.
 CREATE TABLE wave_channel (
-  wave_id          INTEGER NOT NULL REFERENCES wave(id) ON DELETE CASCADE,
-  channel          TEXT NOT NULL CHECK (channel IN ('counter', 'phone', 'email')),
-  def_version_id   INTEGER REFERENCES survey_def_version(id),
-  target           INTEGER NOT NULL DEFAULT 100 CHECK (target > 0),
-  response_rate    REAL NOT NULL CHECK (response_rate > 0 AND response_rate <= 1),
-  population       INTEGER,
-  frame            INTEGER,
-  sample_size      INTEGER,
+  wave_id              INTEGER NOT NULL REFERENCES wave(id) ON DELETE CASCADE,
+  channel              TEXT NOT NULL CHECK (channel IN ('counter', 'phone', 'email')),
+  def_version_id       INTEGER NOT NULL REFERENCES survey_def_version(id),
+  target               INTEGER NOT NULL DEFAULT 100 CHECK (target > 0),
+  response_rate        REAL NOT NULL CHECK (response_rate > 0 AND response_rate <= 1),
+  max_invitations      INTEGER CHECK (max_invitations IS NULL OR max_invitations > 0),
+  continuous_fraction  REAL CHECK (continuous_fraction IS NULL OR
+                                   (continuous_fraction > 0 AND continuous_fraction <= 1)),
+  population           INTEGER,
+  frame                INTEGER,
+  sample_size          INTEGER,
+  shortfall            INTEGER,
+  frame_ids            BLOB,
+  frame_hash           TEXT,
   PRIMARY KEY (wave_id, channel)
 ) STRICT;
 
--- Why contacts were left out of a wave's frame, counted per reason.
+-- Why contacts were left out of a wave's frame, counted per reason: every
+-- contact of the population is either in the frame or in exactly one count.
 CREATE TABLE wave_exclusion (
   wave_id  INTEGER NOT NULL REFERENCES wave(id) ON DELETE CASCADE,
   channel  TEXT NOT NULL,
-  reason   TEXT NOT NULL,   -- opted_out, invited_recently, duplicate, no_email, bad_email, ...
+  reason   TEXT NOT NULL,   -- no_email, staff_or_test, opted_out, invited_recently, too_old, duplicate_address
   count    INTEGER NOT NULL CHECK (count >= 0),
   PRIMARY KEY (wave_id, channel, reason)
 ) STRICT;
 
+-- The draws of a continuous wave: each considers the contacts that arrived
+-- since the previous one (ids above the previous last_contact_id) and
+-- samples each with the channel's fraction, from its own recorded seed.
+CREATE TABLE wave_draw (
+  id               INTEGER PRIMARY KEY,
+  wave_id          INTEGER NOT NULL REFERENCES wave(id) ON DELETE CASCADE,
+  channel          TEXT NOT NULL,
+  seed             INTEGER NOT NULL,
+  last_contact_id  INTEGER NOT NULL,
+  considered       INTEGER NOT NULL,
+  sampled          INTEGER NOT NULL,
+  frame_hash       TEXT NOT NULL,
+  frame_ids        BLOB NOT NULL,
+  drawn_at         TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+) STRICT;
+CREATE INDEX wave_draw_by_wave ON wave_draw(wave_id, channel);
+
 -- A sampled contact and its personal link.  Only a hash of the token is
--- stored: the token itself exists only in the mail.
+-- kept for looking it up; mail_token, the token itself, exists only so that
+-- the invitation and the reminder can carry the link, and is erased once the
+-- last mail to the citizen has gone (or the wave closes).  email_hash copies
+-- the contact's keyed address hash, for the "invited recently" rule.
 CREATE TABLE invitation (
   id            INTEGER PRIMARY KEY,
   wave_id       INTEGER NOT NULL REFERENCES wave(id),
   contact_id    INTEGER REFERENCES contact(id) ON DELETE SET NULL,
   channel       TEXT NOT NULL CHECK (channel IN ('counter', 'phone', 'email')),
   draw_order    INTEGER NOT NULL,   -- position in the seeded draw, for the audit
+  draw_id       INTEGER REFERENCES wave_draw(id),   -- continuous waves
   token_hash    BLOB NOT NULL UNIQUE,
+  mail_token    TEXT,
+  email_hash    BLOB,
+  language      TEXT NOT NULL DEFAULT 'nl' CHECK (language IN ('nl', 'en')),
   state         TEXT NOT NULL DEFAULT 'queued'
                 CHECK (state IN ('queued', 'invited', 'reminded', 'responded',
                                  'opted_out', 'failed')),
+  created_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
   invited_at    TEXT,
   reminded_at   TEXT,
   responded_at  TEXT,
   UNIQUE (wave_id, contact_id)
 ) STRICT;
 CREATE INDEX invitation_by_wave ON invitation(wave_id, channel, state);
+CREATE INDEX invitation_by_email_hash ON invitation(email_hash, created_at);
 
 -- The mail outbox: one row per message, delivered by `kto send`.
 CREATE TABLE mail_outbox (
