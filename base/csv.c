@@ -93,47 +93,6 @@ delimiter_ok(char d)
 	return c != 0 && c < 0x80 && c != '"' && c != '\r' && c != '\n';
 }
 
-/*
-** Length of the UTF-8 sequence at s, whose first byte is 0x80 or more, when
-** it is well formed (RFC 3629, as kto_utf8_invalid_at() checks) and all of
-** it is within avail bytes; 0 when what is there is a correct beginning
-** but more bytes are needed; -1 when it is not well formed.
-*/
-static int
-utf8_seq(const unsigned char *s, size_t avail)
-{
-	unsigned c = s[0], lo = 0x80, hi = 0xBF;
-	size_t len;
-
-	if (c >= 0xC2 && c <= 0xDF) {
-		len = 2;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3;
-		if (c == 0xE0)
-			lo = 0xA0;      /* overlong below U+0800 */
-		else if (c == 0xED)
-			hi = 0x9F;      /* UTF-16 surrogates */
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4;
-		if (c == 0xF0)
-			lo = 0x90;      /* overlong below U+10000 */
-		else if (c == 0xF4)
-			hi = 0x8F;      /* above U+10FFFF */
-	} else {
-		return -1;
-	}
-	if (avail < 2)
-		return 0;
-	if (s[1] < lo || s[1] > hi)
-		return -1;
-	for (size_t k = 2; k < len; k++) {
-		if (k >= avail)
-			return 0;
-		if ((s[k] & 0xC0) != 0x80)
-			return -1;
-	}
-	return (int)len;
-}
 
 static void
 init_classes(struct kto_csv_reader *r)
@@ -383,7 +342,7 @@ csv_parse(struct kto_csv_reader *r)
 				p++;
 			if (p == end || buf[p] < 0x80)
 				break;
-			len = utf8_seq(buf + p, end - p);
+			len = kto_utf8_sequence(buf + p, end - p);
 			if (len <= 0)
 				break;
 			p += (size_t)len;

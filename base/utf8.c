@@ -1,5 +1,41 @@
 #include "base/utf8.h"
 
+int
+kto_utf8_sequence(const unsigned char *s, size_t avail)
+{
+	unsigned c = s[0], lo = 0x80, hi = 0xBF;   /* bounds of the second byte */
+	size_t len;
+
+	if (c >= 0xC2 && c <= 0xDF) {
+		len = 2;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		len = 3;
+		if (c == 0xE0)
+			lo = 0xA0;      /* overlong below U+0800 */
+		else if (c == 0xED)
+			hi = 0x9F;      /* UTF-16 surrogates */
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		len = 4;
+		if (c == 0xF0)
+			lo = 0x90;      /* overlong below U+10000 */
+		else if (c == 0xF4)
+			hi = 0x8F;      /* above U+10FFFF */
+	} else {
+		return -1;              /* 0x80-0xC1 or 0xF5-0xFF */
+	}
+	if (avail < 2)
+		return 0;
+	if (s[1] < lo || s[1] > hi)
+		return -1;
+	for (size_t k = 2; k < len; k++) {
+		if (k >= avail)
+			return 0;
+		if ((s[k] & 0xC0) != 0x80)
+			return -1;
+	}
+	return (int)len;
+}
+
 size_t
 kto_utf8_invalid_at(const char *str, size_t n)
 {
@@ -7,37 +43,16 @@ kto_utf8_invalid_at(const char *str, size_t n)
 	size_t i = 0;
 
 	while (i < n) {
-		unsigned c = s[i];
-		size_t len;
-		unsigned lo = 0x80, hi = 0xBF;  /* bounds of the second byte */
+		int len;
 
-		if (c < 0x80) {
+		if (s[i] < 0x80) {
 			i++;
 			continue;
 		}
-		if (c >= 0xC2 && c <= 0xDF) {
-			len = 2;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			len = 3;
-			if (c == 0xE0)
-				lo = 0xA0;      /* overlong below U+0800 */
-			else if (c == 0xED)
-				hi = 0x9F;      /* UTF-16 surrogates */
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			len = 4;
-			if (c == 0xF0)
-				lo = 0x90;      /* overlong below U+10000 */
-			else if (c == 0xF4)
-				hi = 0x8F;      /* above U+10FFFF */
-		} else {
-			return i;               /* 0x80-0xC1 or 0xF5-0xFF */
-		}
-		if (n - i < len || s[i + 1] < lo || s[i + 1] > hi)
+		len = kto_utf8_sequence(s + i, n - i);
+		if (len <= 0)
 			return i;
-		for (size_t k = 2; k < len; k++)
-			if (s[i + k] < 0x80 || s[i + k] > 0xBF)
-				return i;
-		i += len;
+		i += (size_t)len;
 	}
 	return n;
 }

@@ -14,6 +14,14 @@
 */
 size_t kto_utf8_invalid_at(const char *s, size_t n);
 
+/*
+** The length of the UTF-8 sequence at s, whose first byte is 0x80 or more,
+** when it is well formed and all within avail bytes; 0 when it is a good
+** beginning but more bytes are needed (a stream reader then reads on); -1
+** when it is not well formed.
+*/
+int kto_utf8_sequence(const unsigned char *s, size_t avail);
+
 /* Number of code points in well-formed s[0..n). */
 size_t kto_utf8_length(const char *s, size_t n);
 

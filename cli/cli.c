@@ -227,3 +227,20 @@ cli_actor(void)
 	snprintf(actor, sizeof actor, "cli:%s", user && *user ? user : "unknown");
 	return actor;
 }
+
+int
+cli_begin(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
+          int min, int max, struct kto_db **db)
+{
+	static const struct option opts[] = { CLI_COMMON_OPTIONS, { NULL, 0, NULL, 0 } };
+	int c, status = CLI_EXIT_OK;
+
+	while ((c = cli_getopt(cli, cmd, argc, argv, "h", opts, &status)) != -1)
+		if (c == CLI_GETOPT_EXIT)
+			return status;
+	if (!cli_positionals(cli, cmd, argc, argv, min, max))
+		return CLI_EXIT_USAGE;
+	if ((*db = cli_db(cli)) == NULL)
+		return cli->open_status;
+	return CLI_CONTINUE;
+}

@@ -74,6 +74,16 @@ bool cli_positionals(struct cli *cli, const struct cli_cmd *cmd, int argc,
                      char **argv, int min, int max);
 
 /*
+** The prologue of a command with only the common options: parses them,
+** checks there are min to max arguments, and opens the database.  Returns
+** CLI_CONTINUE with *db set, or the exit status the command must return
+** (after --help, a usage error, or a database that would not open).
+*/
+#define CLI_CONTINUE (-1)
+int cli_begin(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
+              int min, int max, struct kto_db **db);
+
+/*
 ** The open database, opening (and creating) it on first use.  NULL on
 ** error, after printing it; the command then returns cli->open_status.
 */

@@ -55,20 +55,15 @@ circle_add(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 static int
 circle_list(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
-	static const struct option opts[] = { CLI_COMMON_OPTIONS, { NULL, 0, NULL, 0 } };
 	struct kto_circle *list;
 	struct kto_db *db;
 	size_t n;
-	int c, status = CLI_EXIT_OK;
+	int status;
 	enum kto_rc rc;
 
-	while ((c = cli_getopt(cli, cmd, argc, argv, "h", opts, &status)) != -1)
-		if (c == CLI_GETOPT_EXIT)
-			return status;
-	if (!cli_positionals(cli, cmd, argc, argv, 0, 0))
-		return CLI_EXIT_USAGE;
-	if ((db = cli_db(cli)) == NULL)
-		return cli->open_status;
+	if ((status = cli_begin(cli, cmd, argc, argv, 0, 0, &db)) != CLI_CONTINUE)
+		return status;
+	status = CLI_EXIT_OK;
 	if ((rc = kto_circle_list(db, &list, &n)) != KTO_OK)
 		return cli_fail(cli, rc, NULL);
 	if (cli->json) {

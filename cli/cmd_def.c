@@ -442,22 +442,17 @@ print_survey(const struct kto_def_version *v, const struct kto_survey *s)
 static int
 def_show(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
-	static const struct option opts[] = { CLI_COMMON_OPTIONS, { NULL, 0, NULL, 0 } };
 	struct kto_def_version v;
 	struct kto_survey *s = NULL;
 	struct kto_diags d;
 	struct kto_db *db;
 	char *src = NULL;
-	int c, status = CLI_EXIT_OK;
+	int status;
 	enum kto_rc rc;
 
-	while ((c = cli_getopt(cli, cmd, argc, argv, "h", opts, &status)) != -1)
-		if (c == CLI_GETOPT_EXIT)
-			return status;
-	if (!cli_positionals(cli, cmd, argc, argv, 1, 1))
-		return CLI_EXIT_USAGE;
-	if ((db = cli_db(cli)) == NULL)
-		return cli->open_status;
+	if ((status = cli_begin(cli, cmd, argc, argv, 1, 1, &db)) != CLI_CONTINUE)
+		return status;
+	status = CLI_EXIT_OK;
 	if ((rc = kto_def_get(db, argv[optind], &v, &src)) != KTO_OK)
 		return cli_fail(cli, rc, rc == KTO_ENOTFOUND ?
 		    "list the definitions with 'kto def list'" : NULL);

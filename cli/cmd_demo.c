@@ -263,19 +263,14 @@ demo_dir(const char *db_path, char *out, size_t n)
 int
 cli_demo_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
-	static const struct option opts[] = { CLI_COMMON_OPTIONS, { NULL, 0, NULL, 0 } };
 	struct kto_db *db;
 	char dir[1024];
-	int c, status;
+	int status;
 	enum kto_rc rc;
 
-	while ((c = cli_getopt(cli, cmd, argc, argv, "h", opts, &status)) != -1)
-		if (c == CLI_GETOPT_EXIT)
-			return status;
-	if (!cli_positionals(cli, cmd, argc, argv, 0, 0))
-		return CLI_EXIT_USAGE;
-	if ((db = cli_db(cli)) == NULL)
-		return cli->open_status;
+	if ((status = cli_begin(cli, cmd, argc, argv, 0, 0, &db)) != CLI_CONTINUE)
+		return status;
+	status = CLI_EXIT_OK;
 	printf("kto demo on the database %s\n\n", cli->db_path);
 	printf("1. The comparison circle and its municipalities\n");
 	if ((rc = demo_circle(db)) != KTO_OK ||

@@ -144,6 +144,25 @@ wave_id(struct cli *cli, const struct cli_cmd *cmd, const char *s, int64_t *id)
 	return true;
 }
 
+/* The prologue of the commands that take one WAVE argument. */
+static int
+wave_begin(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
+           int64_t *id, struct kto_db **db)
+{
+	static const struct option opts[] = { CLI_COMMON_OPTIONS, { NULL, 0, NULL, 0 } };
+	int c, status = CLI_EXIT_OK;
+
+	while ((c = cli_getopt(cli, cmd, argc, argv, "h", opts, &status)) != -1)
+		if (c == CLI_GETOPT_EXIT)
+			return status;
+	if (!cli_positionals(cli, cmd, argc, argv, 1, 1) ||
+	    !wave_id(cli, cmd, argv[optind], id))
+		return CLI_EXIT_USAGE;
+	if ((*db = cli_db(cli)) == NULL)
+		return cli->open_status;
+	return CLI_CONTINUE;
+}
+
 /* ---------------------------------------------------------------------- */
 /* create                                                                  */
 
@@ -424,21 +443,15 @@ show_text(const struct kto_wave_info *w)
 static int
 wave_show(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
-	static const struct option opts[] = { CLI_COMMON_OPTIONS, { NULL, 0, NULL, 0 } };
 	struct kto_wave_info *w;
 	struct kto_db *db;
 	int64_t id;
-	int c, status = CLI_EXIT_OK;
+	int status;
 	enum kto_rc rc;
 
-	while ((c = cli_getopt(cli, cmd, argc, argv, "h", opts, &status)) != -1)
-		if (c == CLI_GETOPT_EXIT)
-			return status;
-	if (!cli_positionals(cli, cmd, argc, argv, 1, 1) ||
-	    !wave_id(cli, cmd, argv[optind], &id))
-		return CLI_EXIT_USAGE;
-	if ((db = cli_db(cli)) == NULL)
-		return cli->open_status;
+	if ((status = wave_begin(cli, cmd, argc, argv, &id, &db)) != CLI_CONTINUE)
+		return status;
+	status = CLI_EXIT_OK;
 	if ((w = malloc(sizeof *w)) == NULL)
 		return CLI_EXIT_INTERNAL;
 	if ((rc = kto_wave_get(db, id, w)) != KTO_OK)
@@ -458,22 +471,16 @@ wave_show(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 static int
 wave_sample(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
-	static const struct option opts[] = { CLI_COMMON_OPTIONS, { NULL, 0, NULL, 0 } };
 	struct kto_sample_report rep;
 	struct kto_wave_info *w;
 	struct kto_db *db;
 	int64_t id;
-	int c, status = CLI_EXIT_OK;
+	int status;
 	enum kto_rc rc;
 
-	while ((c = cli_getopt(cli, cmd, argc, argv, "h", opts, &status)) != -1)
-		if (c == CLI_GETOPT_EXIT)
-			return status;
-	if (!cli_positionals(cli, cmd, argc, argv, 1, 1) ||
-	    !wave_id(cli, cmd, argv[optind], &id))
-		return CLI_EXIT_USAGE;
-	if ((db = cli_db(cli)) == NULL)
-		return cli->open_status;
+	if ((status = wave_begin(cli, cmd, argc, argv, &id, &db)) != CLI_CONTINUE)
+		return status;
+	status = CLI_EXIT_OK;
 	if ((rc = kto_wave_sample(db, cli_actor(), id, &rep)) != KTO_OK)
 		return cli_fail(cli, rc, NULL);
 	for (size_t i = 0; i < rep.n; i++) {
@@ -501,21 +508,15 @@ wave_sample(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 static int
 wave_verify(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
-	static const struct option opts[] = { CLI_COMMON_OPTIONS, { NULL, 0, NULL, 0 } };
 	char summary[4096];
 	struct kto_db *db;
 	int64_t id;
-	int c, status = CLI_EXIT_OK;
+	int status;
 	enum kto_rc rc;
 
-	while ((c = cli_getopt(cli, cmd, argc, argv, "h", opts, &status)) != -1)
-		if (c == CLI_GETOPT_EXIT)
-			return status;
-	if (!cli_positionals(cli, cmd, argc, argv, 1, 1) ||
-	    !wave_id(cli, cmd, argv[optind], &id))
-		return CLI_EXIT_USAGE;
-	if ((db = cli_db(cli)) == NULL)
-		return cli->open_status;
+	if ((status = wave_begin(cli, cmd, argc, argv, &id, &db)) != CLI_CONTINUE)
+		return status;
+	status = CLI_EXIT_OK;
 	rc = kto_wave_verify(db, id, summary, sizeof summary);
 	fputs(summary, stdout);
 	if (rc != KTO_OK)
@@ -528,20 +529,14 @@ wave_verify(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 static int
 wave_close(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
-	static const struct option opts[] = { CLI_COMMON_OPTIONS, { NULL, 0, NULL, 0 } };
 	struct kto_db *db;
 	int64_t id;
-	int c, status = CLI_EXIT_OK;
+	int status;
 	enum kto_rc rc;
 
-	while ((c = cli_getopt(cli, cmd, argc, argv, "h", opts, &status)) != -1)
-		if (c == CLI_GETOPT_EXIT)
-			return status;
-	if (!cli_positionals(cli, cmd, argc, argv, 1, 1) ||
-	    !wave_id(cli, cmd, argv[optind], &id))
-		return CLI_EXIT_USAGE;
-	if ((db = cli_db(cli)) == NULL)
-		return cli->open_status;
+	if ((status = wave_begin(cli, cmd, argc, argv, &id, &db)) != CLI_CONTINUE)
+		return status;
+	status = CLI_EXIT_OK;
 	if ((rc = kto_wave_close(db, cli_actor(), id)) != KTO_OK)
 		return cli_fail(cli, rc, NULL);
 	printf("Closed wave %lld: no more invitations, reminders or answers.\n",
