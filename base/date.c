@@ -76,10 +76,12 @@ parse_time(const char *s, struct kto_datetime *t)
 
 		s++;
 		hh = digits(&s, 2);
-		if (*s == ':')
+		if (*s == ':') {
 			s++;
-		if (*s != '\0')
+			mm = digits(&s, 2);     /* after a colon the minutes must follow */
+		} else if (*s != '\0') {
 			mm = digits(&s, 2);
+		}
 		if (hh < 0 || hh > 14 || mm < 0 || mm > 59)
 			return false;
 	}

@@ -128,6 +128,11 @@ kto_ids_decode(const void *blob, size_t len, int64_t **ids, size_t *n)
 			d |= (uint64_t)(p[i] & 0x7F) << shift;
 			shift += 7;
 		} while (p[i++] & 0x80);
+		/* Ids are positive 64-bit integers: a gap past that is damage. */
+		if (d > (uint64_t)INT64_MAX - (uint64_t)prev) {
+			free(v);
+			return KTO_EINPUT;
+		}
 		prev += (int64_t)d;
 		v[k++] = prev;
 	}

@@ -49,6 +49,8 @@ domain_problem(const char *d)
 	}
 	if (label == 0)
 		return "ends with a dot";
+	if (d[-1] == '-')
+		return "has a domain part that ends with '-'";
 	if (labels < 2)
 		return "has a domain without a dot (such as 'example.nl')";
 	(void)start;

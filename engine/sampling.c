@@ -831,6 +831,11 @@ verify_one(struct kto_db *db, int64_t wave, const char *channel, int64_t draw_id
 	char hash[65];
 	enum kto_rc rc;
 
+	if (blob == NULL && len == 0 && want_hash[0] == '\0') {
+		rc = kto_db_seterr(db, KTO_EINPUT, "%s: the recorded frame is missing",
+		    channel);
+		goto out;
+	}
 	if ((rc = kto_ids_decode(blob, len, &frame, &n_frame)) != KTO_OK) {
 		rc = kto_db_seterr(db, KTO_EINPUT, "%s: the recorded frame is damaged",
 		    channel);
@@ -891,8 +896,11 @@ kto_wave_verify(struct kto_db *db, int64_t id, char *summary, size_t summary_len
 	if (strcmp(w.state, "draft") == 0)
 		return kto_db_seterr(db, KTO_ESTATE, "wave %lld has no sample yet",
 		    (long long)id);
-	rc = kto_db_prepare(db, &st, "SELECT channel, 0, frame_ids, frame_hash, 0 "
-	    "FROM wave_channel WHERE wave_id = ?1 AND frame_ids IS NOT NULL "
+	/* Every drawn one-off channel must have its frame: a missing one is a
+	 * failed verification, not a channel to skip. */
+	rc = kto_db_prepare(db, &st, "SELECT channel, 0, frame_ids, "
+	    "coalesce(frame_hash, ''), 0 FROM wave_channel WHERE wave_id = ?1 AND "
+	    "frame IS NOT NULL AND coalesce(continuous_fraction, 0) = 0 "
 	    "UNION ALL SELECT channel, id, frame_ids, frame_hash, seed FROM wave_draw "
 	    "WHERE wave_id = ?1 ORDER BY 1, 2", "i", id);
 	if (rc != KTO_OK)
