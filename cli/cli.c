@@ -89,6 +89,9 @@ cli_getopt(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 	case CLI_OPT_DB:
 		cli->db_path = optarg;
 		return cli_getopt(cli, cmd, argc, argv, shortopts, longopts, exit_code);
+	case CLI_OPT_CONFIG:
+		cli->config_path = optarg;
+		return cli_getopt(cli, cmd, argc, argv, shortopts, longopts, exit_code);
 	case '?':
 	case ':':
 		*exit_code = option_error(cli, cmd, argv[optind - 1], shortopts,

@@ -37,6 +37,9 @@ struct cli_cmd {
 
 struct cli {
 	const char *db_path;     /* --db, else $KTO_DB, else ./kto.db */
+	const char *config_path; /* --config FILE, else NULL: kto_config_load()
+	                            looks at $KTO_CONFIG, ./kto.conf and
+	                            /etc/kto/kto.conf */
 	bool json;               /* --json: one JSON document on stdout */
 	struct kto_db *db;       /* opened on first use by cli_db() */
 	int open_status;         /* the exit status when opening failed */
@@ -47,20 +50,22 @@ struct cli {
 #define CLI_OPT_HELP 'h'
 #define CLI_OPT_JSON 0x100
 #define CLI_OPT_DB   0x101
+#define CLI_OPT_CONFIG 0x102
 #define CLI_COMMON_OPTIONS \
 	{ "help", no_argument, NULL, CLI_OPT_HELP }, \
 	{ "json", no_argument, NULL, CLI_OPT_JSON }, \
-	{ "db", required_argument, NULL, CLI_OPT_DB }
+	{ "db", required_argument, NULL, CLI_OPT_DB }, \
+	{ "config", required_argument, NULL, CLI_OPT_CONFIG }
 
 /* Prints cmd's help (and its subcommands, if any) to out. */
 void cli_help(const struct cli *cli, const struct cli_cmd *cmd, FILE *out);
 
 /*
 ** getopt_long with kto's conventions: --help prints the command's help,
-** --json and --db are handled, and an unknown or incomplete option is a
-** usage error.  Returns the next option character, -1 at the end, or
-** CLI_GETOPT_EXIT with *exit_code set when the command must stop (after
-** --help, or a usage error).
+** --json, --db and --config are handled, and an unknown or incomplete
+** option is a usage error.  Returns the next option character, -1 at the
+** end, or CLI_GETOPT_EXIT with *exit_code set when the command must stop
+** (after --help, or a usage error).
 */
 #define CLI_GETOPT_EXIT (-2)
 int cli_getopt(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
@@ -132,6 +137,9 @@ extern const struct cli_cmd cli_contacts_cmds[];
 extern const struct cli_cmd cli_wave_cmds[];
 extern const struct cli_cmd cli_exclude_cmds[];
 extern const struct cli_cmd cli_optout_cmds[];
+extern const struct cli_cmd cli_config_cmds[];
+int cli_send_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
+extern const char cli_send_usage[];
 int cli_demo_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
 extern const char cli_demo_usage[];
 

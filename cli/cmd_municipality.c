@@ -3,9 +3,15 @@
 */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "base/file.h"
 #include "cli/cli.h"
 #include "engine/municipality.h"
+
+/* The most a --signature-file may hold; the signature itself is checked
+   against KTO_SIGNATURE_MAX after its line ends are made '\n'. */
+#define SIGNATURE_FILE_MAX (64u << 10)
 
 static void
 json_municipality(struct kto_json *j, const struct kto_municipality *m)
@@ -13,6 +19,13 @@ json_municipality(struct kto_json *j, const struct kto_municipality *m)
 	kto_json_kv_string(j, "code", m->code);
 	kto_json_kv_string(j, "name", m->name);
 	kto_json_kv_string(j, "circle", m->circle_code[0] ? m->circle_code : NULL);
+}
+
+/* A setting for JSON: null when it is not set. */
+static const char *
+or_null(const char *s)
+{
+	return s[0] ? s : NULL;
 }
 
 /* The details of one municipality, as text or JSON; the exit status. */
@@ -29,6 +42,13 @@ print_municipality(struct cli *cli, const struct kto_municipality *m)
 		kto_json_kv_string(&out.j, "circle_name",
 		    m->circle_code[0] ? m->circle_name : NULL);
 		kto_json_kv_string(&out.j, "created_at", m->created_at);
+		kto_json_kv_string(&out.j, "sender_name", or_null(m->sender_name));
+		kto_json_kv_string(&out.j, "sender_address",
+		    or_null(m->sender_address));
+		kto_json_kv_string(&out.j, "reply_to", or_null(m->reply_to));
+		kto_json_kv_string(&out.j, "privacy_url", or_null(m->privacy_url));
+		kto_json_kv_string(&out.j, "public_url", or_null(m->public_url));
+		kto_json_kv_string(&out.j, "signature", or_null(m->signature));
 		kto_json_object_end(&out.j);
 		return cli_json_done(cli, &out);
 	}
@@ -38,6 +58,35 @@ print_municipality(struct cli *cli, const struct kto_municipality *m)
 		printf("Circle:      %s (%s)\n", m->circle_code, m->circle_name);
 	else
 		printf("Circle:      none\n");
+	if (m->sender_name[0] && m->sender_address[0])
+		printf("Sender:      %s <%s>\n", m->sender_name, m->sender_address);
+	else if (m->sender_address[0])
+		printf("Sender:      %s\n", m->sender_address);
+	else if (m->sender_name[0])
+		printf("Sender:      %s (no address set)\n", m->sender_name);
+	else
+		printf("Sender:      not set\n");
+	printf("Reply-To:    %s\n", m->reply_to[0] ? m->reply_to : "not set");
+	printf("Privacy URL: %s\n", m->privacy_url[0] ? m->privacy_url : "not set");
+	printf("Public URL:  %s\n", m->public_url[0] ? m->public_url :
+	    "not set (the installation's public_url is used)");
+	if (m->signature[0]) {
+		const char *line = m->signature;
+
+		/* One line of the signature per line, under each other. */
+		printf("Signature:   ");
+		for (;;) {
+			size_t n = strcspn(line, "\n");
+
+			printf("%.*s\n", (int)n, line);
+			if (line[n] == '\0')
+				break;
+			line += n + 1;
+			printf("             ");
+		}
+	} else {
+		printf("Signature:   not set\n");
+	}
 	printf("Registered:  %s\n", m->created_at);
 	return CLI_EXIT_OK;
 }
@@ -160,28 +209,81 @@ municipality_show(struct cli *cli, const struct cli_cmd *cmd, int argc, char **a
 	return print_municipality(cli, &m);
 }
 
+/*
+** Reads a signature from path ("-": standard input) into *out (freed by the
+** caller): a UTF-8 byte order mark dropped, CRLF made LF, and the line
+** breaks at the end removed, as an editor leaves them.  The exit status on
+** failure, after saying why; CLI_CONTINUE on success.
+*/
+static int
+read_signature(struct cli *cli, const char *path, char **out)
+{
+	struct kto_err err = KTO_ERR_INIT;
+	char *buf, *r, *w;
+	size_t len;
+	enum kto_rc rc;
+
+	*out = NULL;
+	if ((rc = kto_file_read(path, SIGNATURE_FILE_MAX, &buf, &len, &err)) != KTO_OK)
+		return cli_fail_err(cli, &err, NULL);
+	if (strlen(buf) != len) {
+		free(buf);
+		fprintf(stderr, "%s: the signature file '%s' contains a NUL byte; "
+		    "save it as UTF-8 text\n", cli->path, path);
+		return CLI_EXIT_INPUT;
+	}
+	r = buf;
+	if (strncmp(r, "\xef\xbb\xbf", 3) == 0)
+		r += 3;
+	for (w = buf; *r; r++)
+		if (!(r[0] == '\r' && r[1] == '\n'))
+			*w++ = *r;
+	while (w > buf && w[-1] == '\n')
+		w--;
+	*w = '\0';
+	*out = buf;
+	return CLI_CONTINUE;
+}
+
 static int
 municipality_set(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
+	enum {
+		OPT_NO_CIRCLE = 'C',
+		OPT_SENDER_NAME = 0x200, OPT_SENDER_ADDRESS, OPT_REPLY_TO,
+		OPT_PRIVACY_URL, OPT_PUBLIC_URL, OPT_SIGNATURE, OPT_SIGNATURE_FILE
+	};
 	static const struct option opts[] = {
 		CLI_COMMON_OPTIONS,
 		{ "name", required_argument, NULL, 'n' },
 		{ "circle", required_argument, NULL, 'c' },
-		{ "no-circle", no_argument, NULL, 'C' },
+		{ "no-circle", no_argument, NULL, OPT_NO_CIRCLE },
+		{ "sender-name", required_argument, NULL, OPT_SENDER_NAME },
+		{ "sender-address", required_argument, NULL, OPT_SENDER_ADDRESS },
+		{ "reply-to", required_argument, NULL, OPT_REPLY_TO },
+		{ "privacy-url", required_argument, NULL, OPT_PRIVACY_URL },
+		{ "public-url", required_argument, NULL, OPT_PUBLIC_URL },
+		{ "signature", required_argument, NULL, OPT_SIGNATURE },
+		{ "signature-file", required_argument, NULL, OPT_SIGNATURE_FILE },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct kto_municipality_changes ch = { NULL, NULL };
+	struct kto_municipality_changes ch = { .name = NULL };
 	struct kto_municipality m;
 	struct kto_db *db;
+	const char *signature_file = NULL;
+	char *signature = NULL;
 	int c, status;
 	enum kto_rc rc;
 
 	while ((c = cli_getopt(cli, cmd, argc, argv, "hn:c:", opts, &status)) != -1) {
 		if (c == CLI_GETOPT_EXIT)
 			return status;
-		if (c == 'n')
+		switch (c) {
+		case 'n':
 			ch.name = optarg;
-		else if (c == 'c' || c == 'C') {
+			break;
+		case 'c':
+		case OPT_NO_CIRCLE:
 			if (ch.circle_code != NULL)
 				return cli_usage_error(cli, cmd, "give --circle or "
 				    "--no-circle once");
@@ -190,15 +292,55 @@ municipality_set(struct cli *cli, const struct cli_cmd *cmd, int argc, char **ar
 				    "code; use --no-circle to take the municipality out of "
 				    "its circle");
 			ch.circle_code = c == 'c' ? optarg : "";
+			break;
+		case OPT_SENDER_NAME:
+			ch.sender_name = optarg;
+			break;
+		case OPT_SENDER_ADDRESS:
+			ch.sender_address = optarg;
+			break;
+		case OPT_REPLY_TO:
+			ch.reply_to = optarg;
+			break;
+		case OPT_PRIVACY_URL:
+			ch.privacy_url = optarg;
+			break;
+		case OPT_PUBLIC_URL:
+			ch.public_url = optarg;
+			break;
+		case OPT_SIGNATURE:
+		case OPT_SIGNATURE_FILE:
+			if (ch.signature != NULL || signature_file != NULL)
+				return cli_usage_error(cli, cmd, "give --signature or "
+				    "--signature-file once");
+			if (c == OPT_SIGNATURE)
+				ch.signature = optarg;
+			else
+				signature_file = optarg;
+			break;
+		default:
+			break;
 		}
 	}
 	if (!cli_positionals(cli, cmd, argc, argv, 1, 1))
 		return CLI_EXIT_USAGE;
-	if (ch.name == NULL && ch.circle_code == NULL)
+	if (ch.name == NULL && ch.circle_code == NULL && ch.sender_name == NULL &&
+	    ch.sender_address == NULL && ch.reply_to == NULL &&
+	    ch.privacy_url == NULL && ch.public_url == NULL &&
+	    ch.signature == NULL && signature_file == NULL)
 		return cli_usage_error(cli, cmd, "nothing to change");
-	if ((db = cli_db(cli)) == NULL)
+	if (signature_file != NULL) {
+		if ((status = read_signature(cli, signature_file, &signature)) !=
+		    CLI_CONTINUE)
+			return status;
+		ch.signature = signature;
+	}
+	if ((db = cli_db(cli)) == NULL) {
+		free(signature);
 		return cli->open_status;
+	}
 	rc = kto_municipality_update(db, cli_actor(), argv[optind], &ch);
+	free(signature);
 	if (rc == KTO_OK)
 		rc = kto_municipality_find(db, argv[optind], &m);
 	if (rc != KTO_OK)
@@ -223,15 +365,44 @@ const struct cli_cmd cli_municipality_cmds[] = {
 	  "  --circle CODE  only the members of this circle\n"
 	  "  --json         print [{\"code\", \"name\", \"circle\"}, ...]\n",
 	  municipality_list, NULL },
-	{ "show", "show one municipality",
-	  "Usage: kto municipality show CODE [--json]\n",
-	  municipality_show, NULL },
-	{ "set", "rename a municipality or move it to another circle",
-	  "Usage: kto municipality set CODE [--name NAME] [--circle CODE | --no-circle]\n"
+	{ "show", "show one municipality and its mail settings",
+	  "Usage: kto municipality show CODE [--json]\n"
 	  "\n"
-	  "  --name NAME    the new name\n"
-	  "  --circle CODE  move it to this circle\n"
-	  "  --no-circle    take it out of its circle\n",
+	  "  --json         print {\"id\", \"code\", \"name\", \"circle\",\n"
+	  "                 \"circle_name\", \"created_at\", \"sender_name\",\n"
+	  "                 \"sender_address\", \"reply_to\", \"privacy_url\",\n"
+	  "                 \"public_url\", \"signature\"}; a setting that is not\n"
+	  "                 set is null\n",
+	  municipality_show, NULL },
+	{ "set", "rename a municipality, move it, or change its mail settings",
+	  "Usage: kto municipality set CODE [--name NAME] [--circle CODE | --no-circle]\n"
+	  "           [--sender-name NAME] [--sender-address ADDR] [--reply-to ADDR]\n"
+	  "           [--privacy-url URL] [--public-url URL]\n"
+	  "           [--signature TEXT | --signature-file FILE] [--json]\n"
+	  "\n"
+	  "  --name NAME            the new name\n"
+	  "  --circle CODE          move it to this circle\n"
+	  "  --no-circle            take it out of its circle\n"
+	  "  --sender-name NAME     the name its invitations come from, e.g.\n"
+	  "                         \"Gemeente Beverwijk\"\n"
+	  "  --sender-address ADDR  the address they come from (the From header\n"
+	  "                         and the SMTP envelope)\n"
+	  "  --reply-to ADDR        where citizens' replies go\n"
+	  "  --privacy-url URL      its privacy statement, linked from the mails\n"
+	  "                         and the questionnaire\n"
+	  "  --public-url URL       the base of its questionnaire links, when not\n"
+	  "                         the installation's public_url (kto config show)\n"
+	  "  --signature TEXT       the text under its mails, taken as it is: line\n"
+	  "                         breaks only as real ones, e.g.\n"
+	  "                         --signature \"$(printf 'Regards,\\nThe team')\"\n"
+	  "  --signature-file FILE  the signature from a UTF-8 file ('-': standard\n"
+	  "                         input); CRLF becomes LF, line breaks at the end\n"
+	  "                         are dropped\n"
+	  "\n"
+	  "An empty value (--reply-to \"\") clears a setting.  Addresses must be\n"
+	  "plain (name@example.nl); URLs must start with https:// (http:// only for\n"
+	  "127.0.0.1 or localhost).  No setting may contain a line break or another\n"
+	  "control character, except the signature (line breaks; at most 1000 bytes).\n",
 	  municipality_set, NULL },
 	{ NULL, NULL, NULL, NULL, NULL }
 };

@@ -24,6 +24,10 @@ static const struct cli_cmd top_cmds[] = {
 	  "Usage: kto exclude COMMAND [OPTIONS]\n", NULL, cli_exclude_cmds },
 	{ "optout", "citizens who want no more invitations",
 	  "Usage: kto optout COMMAND [OPTIONS]\n", NULL, cli_optout_cmds },
+	{ "send", "deliver the due invitations and reminders over SMTP",
+	  cli_send_usage, cli_send_exec, NULL },
+	{ "config", "the installation's settings: SMTP server, public URL",
+	  "Usage: kto config COMMAND [OPTIONS]\n", NULL, cli_config_cmds },
 	{ "demo", "create the demo: circle Kring C and its municipalities",
 	  cli_demo_usage, cli_demo_exec, NULL },
 	{ NULL, NULL, NULL, NULL, NULL }
@@ -31,14 +35,18 @@ static const struct cli_cmd top_cmds[] = {
 
 static const struct cli_cmd root = {
 	"kto", "customer-satisfaction surveys (KTO) for municipalities",
-	"Usage: kto [--db FILE] [--json] COMMAND [ARGS...]\n"
+	"Usage: kto [--db FILE] [--config FILE] [--json] COMMAND [ARGS...]\n"
 	"\n"
 	"Options:\n"
-	"  --db FILE   the database (default: $KTO_DB, else ./kto.db); created\n"
-	"              and brought up to date on first use\n"
-	"  --json      print one JSON document on stdout\n"
-	"  --help      show this help; every command has --help too\n"
-	"  --version   print the version\n"
+	"  --db FILE      the database (default: $KTO_DB, else ./kto.db); created\n"
+	"                 and brought up to date on first use\n"
+	"  --config FILE  the settings file (default: $KTO_CONFIG, else ./kto.conf,\n"
+	"                 else /etc/kto/kto.conf, when they exist); KTO_SMTP_URL\n"
+	"                 and the other KTO_* variables override it; see\n"
+	"                 'kto config show'\n"
+	"  --json         print one JSON document on stdout\n"
+	"  --help         show this help; every command has --help too\n"
+	"  --version      print the version\n"
 	"\n"
 	"Exit status: 0 success, 1 the input was wrong (the message says what to\n"
 	"do), 2 wrong usage, 3 internal failure, 4 temporary failure (database\n"
@@ -112,6 +120,10 @@ main(int argc, char **argv)
 			cli.db_path = argv[++i];
 		} else if (strncmp(argv[i], "--db=", 5) == 0) {
 			cli.db_path = argv[i] + 5;
+		} else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+			cli.config_path = argv[++i];
+		} else if (strncmp(argv[i], "--config=", 9) == 0) {
+			cli.config_path = argv[i] + 9;
 		} else if (strcmp(argv[i], "--json") == 0) {
 			cli.json = true;
 		} else if (strcmp(argv[i], "--version") == 0) {
@@ -120,8 +132,9 @@ main(int argc, char **argv)
 			return CLI_EXIT_OK;
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			break;
-		} else if (strcmp(argv[i], "--db") == 0) {
-			fprintf(stderr, "kto: option '--db' needs a value\n");
+		} else if (strcmp(argv[i], "--db") == 0 ||
+		    strcmp(argv[i], "--config") == 0) {
+			fprintf(stderr, "kto: option '%s' needs a value\n", argv[i]);
 			return CLI_EXIT_USAGE;
 		} else {
 			fprintf(stderr, "kto: unknown option '%s'\n\n", argv[i]);

@@ -4,12 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/utf8.h"
 #include "engine/audit.h"
 #include "engine/circle.h"
 #include "engine/db_int.h"
+#include "engine/email.h"
 
 #define MUNICIPALITY_SELECT \
-	"SELECT m.id, m.code, m.name, c.code, c.name, m.created_at " \
+	"SELECT m.id, m.code, m.name, c.code, c.name, m.created_at, " \
+	"m.sender_name, m.sender_address, m.reply_to, m.privacy_url, " \
+	"m.public_url, m.signature " \
 	"FROM municipality m LEFT JOIN circle c ON c.id = m.circle_id "
 
 static void
@@ -23,6 +27,12 @@ municipality_fill(sqlite3_stmt *st, void *elem)
 	kto_db_column_copy(st, 3, m->circle_code, sizeof m->circle_code);
 	kto_db_column_copy(st, 4, m->circle_name, sizeof m->circle_name);
 	kto_db_column_copy(st, 5, m->created_at, sizeof m->created_at);
+	kto_db_column_copy(st, 6, m->sender_name, sizeof m->sender_name);
+	kto_db_column_copy(st, 7, m->sender_address, sizeof m->sender_address);
+	kto_db_column_copy(st, 8, m->reply_to, sizeof m->reply_to);
+	kto_db_column_copy(st, 9, m->privacy_url, sizeof m->privacy_url);
+	kto_db_column_copy(st, 10, m->public_url, sizeof m->public_url);
+	kto_db_column_copy(st, 11, m->signature, sizeof m->signature);
 }
 
 enum kto_rc
@@ -131,10 +141,65 @@ kto_municipality_list(struct kto_db *db, const char *circle_code,
 	    (void **)out, count);
 }
 
+/*
+** The optional settings of struct kto_municipality_changes, in the order
+** they are applied, each with its own UPDATE (SQL is never built from
+** pieces).
+*/
+struct setting {
+	const char *column;          /* in table municipality, and the audit detail */
+	size_t offset;               /* of the value in kto_municipality_changes */
+	const char *sql;
+};
+
+#define SETTING(f) { #f, offsetof(struct kto_municipality_changes, f), \
+	"UPDATE municipality SET " #f " = ? WHERE id = ?" }
+static const struct setting settings[] = {
+	SETTING(sender_name), SETTING(sender_address), SETTING(reply_to),
+	SETTING(privacy_url), SETTING(public_url), SETTING(signature),
+};
+#undef SETTING
+
+static const char *
+setting_value(const struct kto_municipality_changes *ch, const struct setting *s)
+{
+	const char *const *v = (const char *const *)(const void *)
+	    ((const char *)ch + s->offset);
+
+	return *v;
+}
+
 struct municipality_update {
 	const char *actor, *code;
 	const struct kto_municipality_changes *ch;
+	char public_url[KTO_URL_MAX + 1];     /* ch->public_url without a final '/' */
 };
+
+static enum kto_rc
+municipality_set_txn(struct kto_db *db, struct municipality_update *u,
+                     const struct kto_municipality *m)
+{
+	enum kto_rc rc = KTO_OK;
+
+	for (size_t i = 0; i < sizeof settings / sizeof settings[0] && rc == KTO_OK; i++) {
+		const char *v = setting_value(u->ch, &settings[i]);
+		char detail[64 + KTO_SIGNATURE_MAX];
+
+		if (v == NULL)
+			continue;
+		if (settings[i].offset ==
+		    offsetof(struct kto_municipality_changes, public_url))
+			v = u->public_url;      /* checked and trimmed */
+		/* "" clears the setting: NULL, as for one never set. */
+		rc = kto_db_exec(db, settings[i].sql, "ti", v[0] ? v : NULL, m->id);
+		snprintf(detail, sizeof detail, "%s: %s", settings[i].column,
+		    v[0] ? v : "(cleared)");
+		if (rc == KTO_OK)
+			rc = kto_audit(db, u->actor, "municipality.set", m->id, m->code,
+			    detail);
+	}
+	return rc;
+}
 
 static enum kto_rc
 municipality_update_txn(struct kto_db *db, void *arg)
@@ -167,19 +232,124 @@ municipality_update_txn(struct kto_db *db, void *arg)
 		if (rc == KTO_OK)
 			rc = kto_audit(db, u->actor, "municipality.move", m.id, m.code,
 			    u->ch->circle_code[0] ? u->ch->circle_code : "(no circle)");
+		if (rc != KTO_OK)
+			return rc;
 	}
-	return rc;
+	return municipality_set_txn(db, u, &m);
+}
+
+enum kto_rc
+kto_check_signature(const char *text, const char *what, struct kto_err *err)
+{
+	size_t n = strlen(text), bad, line = 1;
+
+	bad = kto_utf8_invalid_at(text, n);
+	if (bad != n)
+		return kto_err_set(err, KTO_EINPUT, "the %s is not valid UTF-8 text "
+		    "(bad byte at position %zu); save it as UTF-8", what, bad + 1);
+	if (n > KTO_SIGNATURE_MAX)
+		return kto_err_set(err, KTO_EINPUT, "the %s is %zu bytes long; at "
+		    "most %d are allowed", what, n, KTO_SIGNATURE_MAX);
+	/*
+	** Line breaks are the signature's own ('\n'; the mail writer makes them
+	** CRLF).  A lone CR, a tab or another control character would show
+	** differently in every mail program, so they are refused.
+	*/
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+		const char *which = NULL;
+
+		if (*p == '\n')
+			line++;
+		else if (*p == '\r')
+			which = "carriage return (CR)";
+		else if (*p == '\t')
+			which = "tab";
+		else if (*p < 0x20 || *p == 0x7F)
+			which = "control character";
+		else if ((p[0] == 0xC2 && p[1] == 0x85) || (p[0] == 0xE2 &&
+		    p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)))
+			which = "Unicode line separator";
+		if (which != NULL)
+			return kto_err_set(err, KTO_EINPUT, "the %s has a %s on line "
+			    "%zu; only line breaks are allowed", what, which, line);
+	}
+	return KTO_OK;
+}
+
+/* Checks an address setting; "" (clear) is always allowed. */
+static enum kto_rc
+check_address(const char *addr, const char *what, struct kto_err *err)
+{
+	const char *why;
+
+	if (addr == NULL || addr[0] == '\0')
+		return KTO_OK;
+	/*
+	** The address goes into the From or Reply-To header and the SMTP
+	** envelope (MAIL FROM): a CR or LF would end the header or command and
+	** let the rest forge new ones.  kto_email_problem() refuses them by
+	** name; the value is not quoted then, so the message cannot carry the
+	** break onto the terminal either.
+	*/
+	if ((why = kto_email_problem(addr)) == NULL)
+		return KTO_OK;
+	if (strpbrk(addr, "\r\n") != NULL || kto_text_has_control(addr))
+		return kto_err_set(err, KTO_EINPUT, "the %s %s", what, why);
+	return kto_err_set(err, KTO_EINPUT, "the %s '%s' %s", what, addr, why);
+}
+
+/* Checks everything ch would change, before the transaction starts. */
+static enum kto_rc
+check_changes(struct municipality_update *u, struct kto_err *err)
+{
+	const struct kto_municipality_changes *ch = u->ch;
+	enum kto_rc rc;
+
+	if (ch->name != NULL &&
+	    (rc = kto_check_name(ch->name, "municipality name", err)) != KTO_OK)
+		return rc;
+	/* The display name goes into the From header: kto_check_name()
+	   refuses CR, LF and every other control character. */
+	if (ch->sender_name != NULL && ch->sender_name[0] != '\0' &&
+	    (rc = kto_check_name(ch->sender_name, "sender name", err)) != KTO_OK)
+		return rc;
+	if ((rc = check_address(ch->sender_address, "sender address", err)) != KTO_OK ||
+	    (rc = check_address(ch->reply_to, "reply-to address", err)) != KTO_OK)
+		return rc;
+	if (ch->privacy_url != NULL && ch->privacy_url[0] != '\0' &&
+	    (rc = kto_check_url(ch->privacy_url, "privacy statement URL",
+	    KTO_URL_PAGE, err)) != KTO_OK)
+		return rc;
+	if (ch->public_url != NULL && ch->public_url[0] != '\0') {
+		size_t n;
+
+		if ((rc = kto_check_url(ch->public_url, "public URL", KTO_URL_BASE,
+		    err)) != KTO_OK)
+			return rc;
+		n = strlen(ch->public_url);
+		memcpy(u->public_url, ch->public_url, n + 1);
+		while (n > 0 && u->public_url[n - 1] == '/')
+			u->public_url[--n] = '\0';
+		/* "https://" and a host remain: kto_check_url() saw to that. */
+	}
+	if (ch->signature != NULL &&
+	    (rc = kto_check_signature(ch->signature, "signature", err)) != KTO_OK)
+		return rc;
+	return KTO_OK;
 }
 
 enum kto_rc
 kto_municipality_update(struct kto_db *db, const char *actor, const char *code,
                         const struct kto_municipality_changes *ch)
 {
-	struct municipality_update u = { actor, code, ch };
+	struct municipality_update u;
 	enum kto_rc rc;
 
-	if (ch->name != NULL &&
-	    (rc = kto_check_name(ch->name, "municipality name", &db->err)) != KTO_OK)
+	memset(&u, 0, sizeof u);
+	u.actor = actor;
+	u.code = code;
+	u.ch = ch;
+	if ((rc = check_changes(&u, &db->err)) != KTO_OK)
 		return rc;
 	return kto_db_transaction(db, municipality_update_txn, &u);
 }

@@ -34,6 +34,10 @@
 /* ---------------------------------------------------------------------- */
 /* Diagnostics                                                             */
 
+static void parser_vdiag(struct parser *p, enum kto_severity sev, int line,
+                         int col, const char *fmt, va_list ap)
+	__attribute__((format(printf, 5, 0)));
+
 static void
 parser_vdiag(struct parser *p, enum kto_severity sev, int line, int col,
              const char *fmt, va_list ap)

@@ -5,7 +5,7 @@ set -eu
 build=$1
 seconds=${2:-60}
 src=$(cd "$(dirname "$0")" && pwd)
-for target in surveydef csv; do
+for target in surveydef csv config; do
   work=$(mktemp -d)
   cp "$src/corpus/$target/"* "$work/"
   echo "fuzzing $target for ${seconds}s (corpus copy in $work)"

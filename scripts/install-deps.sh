@@ -12,7 +12,9 @@ want=${1:-all}
 # packages bring the headers and .pc files.
 build_pkgs="build-essential cmake pkg-config libsqlite3-dev libmicrohttpd-dev \
 libcurl4-openssl-dev libpcre2-dev libgsl-dev libsodium-dev"
-test_pkgs="libcmocka-dev sqlite3 python3"
+# python3-aiosmtpd and postfix (for smtp-sink and smtp-source) are the real
+# SMTP servers the mail tests and benchmark talk to (DESIGN.md section 3).
+test_pkgs="libcmocka-dev sqlite3 python3 python3-aiosmtpd postfix"
 # libFuzzer comes with clang's runtime; only `make fuzz` needs it.
 fuzz_pkgs="clang libclang-rt-14-dev"
 
@@ -47,6 +49,12 @@ else
 fi
 
 export DEBIAN_FRONTEND=noninteractive
+# Postfix is installed for its test tools only: no mail system is set up.
+case " $missing " in
+*" postfix "*)
+  echo "postfix postfix/main_mailer_type select No configuration" |
+    $SUDO debconf-set-selections ;;
+esac
 if ! $SUDO apt-get update -qq; then
   echo "kto: 'apt-get update' failed; check the network or the apt sources" >&2
   exit 1

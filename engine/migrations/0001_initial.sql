@@ -224,6 +224,12 @@ CREATE INDEX invitation_by_wave ON invitation(wave_id, channel, state);
 CREATE INDEX invitation_by_email_hash ON invitation(email_hash, created_at);
 
 -- The mail outbox: one row per message, delivered by `kto send`.
+-- message holds the rendered RFC 5322 message and recipient the envelope
+-- address until the message is sent or given up; both are erased then, so
+-- the outbox keeps no addresses or links longer than it needs them.
+-- claimed_by/claimed_at lease a 'sending' row to one sender process: two
+-- senders never take the same row, and a row whose sender died is taken
+-- again once its lease has run out.
 CREATE TABLE mail_outbox (
   id               INTEGER PRIMARY KEY,
   invitation_id    INTEGER NOT NULL REFERENCES invitation(id),
@@ -232,10 +238,15 @@ CREATE TABLE mail_outbox (
                    CHECK (state IN ('queued', 'sending', 'sent', 'temp_failed',
                                     'perm_failed')),
   message_id       TEXT NOT NULL UNIQUE,
+  sender           TEXT,
+  recipient        TEXT,
+  message          BLOB,
   attempts         INTEGER NOT NULL DEFAULT 0,
-  next_attempt_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+  next_attempt_at  TEXT NOT NULL,
+  claimed_by       TEXT,
+  claimed_at       TEXT,
   last_reply       TEXT,
-  created_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+  created_at       TEXT NOT NULL,
   sent_at          TEXT,
   UNIQUE (invitation_id, kind)
 ) STRICT;
