@@ -36,10 +36,10 @@ check-asan: deps
 	$(CMAKE) --build build-asan -j $(JOBS)
 	cd build-asan && $(CTEST) --output-on-failure -j $(JOBS)
 
-# The demo database lives in build/demo/, next to the binary that made it.
+# The demo database lives in build/demo/, next to the binary that made it;
+# KTO_LISTEN changes where it serves (default 127.0.0.1:8080).
 demo: build
-	mkdir -p build/demo
-	build/cli/kto --db build/demo/kto-demo.db demo
+	sh scripts/demo.sh build/cli/kto build
 
 bench: deps
 	$(CMAKE) -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DKTO_WERROR=ON -DKTO_BUILD_TESTS=OFF

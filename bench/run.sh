@@ -14,3 +14,4 @@ echo
 "$build/bench/bench_db_open" "$scratch"
 "$build/bench/bench_import" "$build/cli/kto" "$scratch"
 "$build/bench/bench_sample" "$scratch"
+"$build/bench/bench_send" "$build/cli/kto" "$src/survey-defs" "$scratch"

@@ -61,6 +61,31 @@ demo_circle(struct kto_db *db)
 	return rc == KTO_EEXISTS ? KTO_OK : rc;
 }
 
+/*
+** The sender of the demo municipality's mails.  The addresses are under
+** .example, a domain reserved for examples: nothing can reach a real
+** person.
+*/
+static enum kto_rc
+demo_sender(struct kto_db *db, size_t i)
+{
+	struct kto_municipality_changes ch;
+	char name[KTO_NAME_MAX + 1], addr[128], code[KTO_CODE_MAX + 1];
+
+	memset(&ch, 0, sizeof ch);
+	snprintf(code, sizeof code, "%s", demo_municipalities[i].code);
+	for (char *p = code; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	snprintf(name, sizeof name, "Gemeente %s", demo_municipalities[i].name);
+	snprintf(addr, sizeof addr, "klantonderzoek@%s.gemeente.example", code);
+	ch.sender_name = name;
+	ch.sender_address = addr;
+	ch.privacy_url = "https://gemeente.example/privacy";
+	ch.signature = "Met vriendelijke groet,\nTeam Dienstverlening";
+	return kto_municipality_update(db, cli_actor(), demo_municipalities[i].code, &ch);
+}
+
 static enum kto_rc
 demo_municipalities_add(struct kto_db *db)
 {
@@ -76,9 +101,10 @@ demo_municipalities_add(struct kto_db *db)
 			printf("  registered %s %s in %s\n", demo_municipalities[i].code,
 			    demo_municipalities[i].name, DEMO_CIRCLE);
 			created++;
-		} else if (rc != KTO_EEXISTS) {
-			return rc;
+			rc = demo_sender(db, i);
 		}
+		if (rc != KTO_OK && rc != KTO_EEXISTS)
+			return rc;
 	}
 	if (created < n)
 		printf("  %zu of the %zu municipalities were already there\n",
@@ -234,6 +260,8 @@ demo_waves(struct kto_db *db)
 			spec.to = to_s;
 			spec.has_seed = true;
 			spec.seed = 2026 + i;
+			for (int c = 0; c < KTO_CHANNEL_COUNT; c++)
+				spec.target[c] = 50;
 			if ((rc = kto_wave_create(db, cli_actor(), &spec, &id)) != KTO_OK ||
 			    (rc = kto_wave_sample(db, cli_actor(), id, NULL)) != KTO_OK)
 				break;

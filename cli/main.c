@@ -28,6 +28,8 @@ static const struct cli_cmd top_cmds[] = {
 	  cli_send_usage, cli_send_exec, NULL },
 	{ "config", "the installation's settings: SMTP server, public URL",
 	  "Usage: kto config COMMAND [OPTIONS]\n", NULL, cli_config_cmds },
+	{ "serve", "run the web server (opt-out pages, /healthz)",
+	  cli_serve_usage, cli_serve_exec, NULL },
 	{ "demo", "create the demo: circle Kring C and its municipalities",
 	  cli_demo_usage, cli_demo_exec, NULL },
 	{ NULL, NULL, NULL, NULL, NULL }

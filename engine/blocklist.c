@@ -8,6 +8,7 @@
 #include "engine/db_int.h"
 #include "engine/email.h"
 #include "engine/municipality.h"
+#include "engine/token.h"
 
 struct optout {
 	const char *actor, *email, *code, *source;
@@ -49,6 +50,69 @@ kto_optout_add(struct kto_db *db, const char *actor, const char *email,
 	struct optout o = { actor, email, code, source };
 
 	return kto_db_transaction(db, optout_txn, &o);
+}
+
+struct optout_token {
+	const char *token, *source;
+	struct kto_optout_result *out;
+};
+
+static enum kto_rc
+optout_token_txn(struct kto_db *db, void *arg)
+{
+	struct optout_token *o = arg;
+	unsigned char th[KTO_TOKEN_HASH_BYTES];
+	sqlite3_stmt *st;
+	int64_t invitation = 0, municipality = 0;
+	bool row;
+	enum kto_rc rc;
+
+	kto_token_hash(o->token, th);
+	rc = kto_db_prepare(db, &st, "SELECT i.id, i.email_hash, m.id, m.name "
+	    "FROM invitation i JOIN wave w ON w.id = i.wave_id JOIN municipality m "
+	    "ON m.id = w.municipality_id WHERE i.token_hash = ?", "b", th, sizeof th);
+	if (rc != KTO_OK)
+		return rc;
+	if ((rc = kto_db_step(db, st, &row)) == KTO_OK && row &&
+	    sqlite3_column_bytes(st, 1) == KTO_EMAIL_HASH_BYTES) {
+		invitation = sqlite3_column_int64(st, 0);
+		municipality = sqlite3_column_int64(st, 2);
+		kto_db_column_copy(st, 3, o->out->municipality, sizeof o->out->municipality);
+		o->out->already = false;
+		rc = kto_db_exec(db, "INSERT INTO opt_out (email_hash, source) SELECT ?1, "
+		    "?2 WHERE NOT EXISTS (SELECT 1 FROM opt_out WHERE email_hash = ?1 AND "
+		    "municipality_id IS NULL)", "bt", sqlite3_column_blob(st, 1),
+		    (size_t)KTO_EMAIL_HASH_BYTES, o->source);
+		if (rc == KTO_OK)
+			o->out->already = sqlite3_changes(db->sqlite) == 0;
+	}
+	sqlite3_finalize(st);
+	if (rc != KTO_OK)
+		return rc;
+	if (invitation == 0)
+		return kto_db_seterr(db, KTO_ENOTFOUND, "no invitation has this link");
+	/* No more mail to this invitation: nothing queued goes out either. */
+	if ((rc = kto_db_exec(db, "UPDATE invitation SET state = 'opted_out', "
+	    "mail_token = NULL WHERE id = ? AND state IN ('queued', 'invited', "
+	    "'reminded')", "i", invitation)) != KTO_OK ||
+	    (rc = kto_db_exec(db, "UPDATE mail_outbox SET state = 'perm_failed', "
+	    "message = NULL, recipient = NULL, last_reply = 'cancelled: the citizen "
+	    "opted out' WHERE invitation_id = ? AND state IN ('queued', "
+	    "'temp_failed')", "i", invitation)) != KTO_OK)
+		return rc;
+	return kto_audit(db, "citizen", "optout.link", municipality, NULL, o->source);
+}
+
+enum kto_rc
+kto_optout_token(struct kto_db *db, const char *token, const char *source,
+                 struct kto_optout_result *out)
+{
+	struct optout_token o = { token, source, out };
+
+	memset(out, 0, sizeof *out);
+	if (!kto_token_wellformed(token))
+		return kto_db_seterr(db, KTO_ENOTFOUND, "no invitation has this link");
+	return kto_db_transaction(db, optout_token_txn, &o);
 }
 
 struct pattern_add {

@@ -5,6 +5,7 @@
 #ifndef KTO_ENGINE_BLOCKLIST_H
 #define KTO_ENGINE_BLOCKLIST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,6 +21,23 @@ struct kto_db;
 */
 enum kto_rc kto_optout_add(struct kto_db *db, const char *actor, const char *email,
                            const char *code, const char *source);
+
+/* What an opt-out through a personal link did. */
+struct kto_optout_result {
+	char municipality[201];      /* whose invitation it was, for the page */
+	bool already;                /* the address had opted out before */
+};
+
+/*
+** Records the opt-out of the citizen whose invitation has token (from the
+** link in the mail, its one-click POST, or a reply to the mailto address).
+** The opt-out holds for every later wave of every municipality, by the
+** keyed hash of the address; the invitation gets no more mail.
+** KTO_ENOTFOUND for a token that is not an invitation's (the same answer
+** for a malformed one, so that probing learns nothing).
+*/
+enum kto_rc kto_optout_token(struct kto_db *db, const char *token,
+                             const char *source, struct kto_optout_result *out);
 
 /* A staff or test pattern such as "*@beverwijk.nl" or "test*@*". */
 struct kto_pattern {

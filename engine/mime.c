@@ -1,4 +1,5 @@
 #include "engine/mime.h"
+#include "engine/naming.h"
 
 #include <assert.h>
 #include <stdbool.h>
@@ -134,11 +135,18 @@ check_url(const char *field, const char *s, struct kto_err *err)
 		return kto_err_set(err, KTO_EINPUT, "the mail's %s is missing", field);
 	if ((rc = check_line_breaks(field, s, err)) != KTO_OK)
 		return rc;
-	/* RFC 8058 3.1: the one-click link must be https. */
-	if (strncmp(s, scheme, sizeof scheme - 1) != 0)
+	/*
+	** RFC 8058 3.1: the one-click link must be https.  The one exception
+	** is the one kto_check_url() makes: http:// to this machine, for a
+	** test or demo installation, which no mail leaves.
+	*/
+	if (strncmp(s, scheme, sizeof scheme - 1) != 0 &&
+	    (strncmp(s, "http://", 7) != 0 ||
+	    kto_check_url(s, field, KTO_URL_PAGE, NULL) != KTO_OK))
 		return kto_err_set(err, KTO_EINPUT, "the mail's %s is not an "
 		    "https:// link", field);
-	if (s[sizeof scheme - 1] == '\0' || s[sizeof scheme - 1] == '/')
+	if (strncmp(s, scheme, sizeof scheme - 1) == 0 &&
+	    (s[sizeof scheme - 1] == '\0' || s[sizeof scheme - 1] == '/'))
 		return kto_err_set(err, KTO_EINPUT, "the mail's %s has no host",
 		    field);
 	if (strlen(s) > KTO_MIME_URL_MAX)

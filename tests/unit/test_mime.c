@@ -1489,6 +1489,13 @@ test_accepts_fields(void **state)
 	assert_contains(msg, "\r\nList-Unsubscribe: <https://x.nl/a?b=c&d=%20#e>");
 	assert_contains(msg, "\r\nMessage-ID: <kto.1.2@x.nl>\r\n");
 	free(msg);
+	/* http:// only to this machine: a test or demo installation. */
+	m.unsubscribe_url = "http://127.0.0.1:8080/o/abc";
+	msg = build(&m);
+	assert_contains(msg, "\r\nList-Unsubscribe: <http://127.0.0.1:8080/o/abc>");
+	free(msg);
+	m.unsubscribe_url = "http://gemeente.nl/o/abc";
+	expect_refused(&m, KTO_EINPUT, "unsubscribe_url", "https://");
 }
 
 /* The size limits: 1 MiB for the message, the caller's buffer, the fields. */

@@ -1,0 +1,36 @@
+#!/bin/sh
+# make demo: builds the demo database, mails the invitations to a local SMTP
+# server, and serves the web pages.  Usage: scripts/demo.sh KTO BUILD_DIR
+set -eu
+kto=$1
+dir=$2/demo
+db=$dir/kto-demo.db
+src=$(cd "$(dirname "$0")/.." && pwd)
+listen=${KTO_LISTEN:-127.0.0.1:8080}
+
+mkdir -p "$dir"
+"$kto" --db "$db" demo
+
+echo
+echo "5. The invitations, delivered to a local SMTP server (scripts/smtpd.py)"
+rm -f "$dir/smtp.port"
+/usr/bin/python3 "$src/scripts/smtpd.py" --dir "$dir/mail" \
+    --port-file "$dir/smtp.port" >"$dir/smtpd.log" 2>&1 &
+smtpd=$!
+trap 'kill $smtpd 2>/dev/null || true' EXIT INT TERM
+for _ in $(seq 50); do [ -s "$dir/smtp.port" ] && break; sleep 0.1; done
+if [ ! -s "$dir/smtp.port" ]; then
+  echo "demo: the local SMTP server did not start; see $dir/smtpd.log" >&2
+  exit 1
+fi
+KTO_PUBLIC_URL="http://$listen" "$kto" --db "$db" send \
+    --smtp "smtp://127.0.0.1:$(cat "$dir/smtp.port")"
+kill $smtpd 2>/dev/null || true
+trap - EXIT INT TERM
+echo "   The mails are in $dir/mail/: one .eml file per message, which any"
+echo "   mail program opens (the .env file beside it has the envelope)."
+echo "   Their opt-out links work while the server below runs."
+
+echo
+echo "6. The web pages: http://$listen/ (Ctrl-C stops the demo)"
+exec "$kto" --db "$db" serve --listen "$listen"

@@ -1,0 +1,299 @@
+/*
+** web/pages: the route table and the pages.  Texts are Dutch first, with
+** English below or (with ?lang=en) first.
+*/
+#include "web/pages.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/blocklist.h"
+#include "engine/invitation.h"
+#include "web/html.h"
+
+#define PAGE_MAX (256 * 1024)
+
+void
+kto_page_init(struct kto_page *p)
+{
+	p->status = 200;
+	p->content_type = "text/html; charset=utf-8";
+	p->allow = NULL;
+	kto_buf_init(&p->body, PAGE_MAX);
+}
+
+void
+kto_page_release(struct kto_page *p)
+{
+	kto_buf_release(&p->body);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Page frame                                                              */
+
+static void
+page_begin(struct kto_page *p, const char *title, const char *lang)
+{
+	kto_buf_addf(&p->body, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n"
+	    "<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width="
+	    "device-width, initial-scale=1\">\n<title>", lang);
+	kto_html_text(&p->body, title);
+	kto_buf_adds(&p->body, "</title>\n<style>body{font-family:sans-serif;"
+	    "max-width:36em;margin:1em auto;padding:0 1em;line-height:1.5;"
+	    "color:#1a1a1a}button{font-size:1.1em;padding:.6em 1.2em;"
+	    "border:2px solid #1a1a1a;background:#fff;border-radius:4px}"
+	    "button:focus{outline:3px solid #0b57d0;outline-offset:2px}"
+	    "section+section{border-top:1px solid #999;margin-top:2em}"
+	    "</style>\n</head>\n<body>\n<main>\n");
+}
+
+static void
+page_end(struct kto_page *p)
+{
+	kto_buf_adds(&p->body, "</main>\n</body>\n</html>\n");
+}
+
+/* A section of text in one language: a heading and paragraphs. */
+static void
+section(struct kto_page *p, const char *lang, const char *heading,
+        const char *const *paragraphs)
+{
+	kto_buf_addf(&p->body, "<section lang=\"%s\">\n<h1>", lang);
+	kto_html_text(&p->body, heading);
+	kto_buf_adds(&p->body, "</h1>\n");
+	for (int i = 0; paragraphs[i] != NULL; i++) {
+		kto_buf_adds(&p->body, "<p>");
+		kto_html_text(&p->body, paragraphs[i]);
+		kto_buf_adds(&p->body, "</p>\n");
+	}
+}
+
+static void
+section_end(struct kto_page *p)
+{
+	kto_buf_adds(&p->body, "</section>\n");
+}
+
+static bool
+english_first(const struct kto_web_request *r)
+{
+	return r->lang != NULL && strcmp(r->lang, "en") == 0;
+}
+
+/* A page with the same message in Dutch and English. */
+static void
+simple_page(struct kto_page *p, const struct kto_web_request *r, unsigned status,
+            const char *title, const char *nl_head, const char *const *nl,
+            const char *en_head, const char *const *en)
+{
+	bool en_first = english_first(r);
+
+	p->status = status;
+	page_begin(p, title, en_first ? "en" : "nl");
+	section(p, en_first ? "en" : "nl", en_first ? en_head : nl_head,
+	    en_first ? en : nl);
+	section_end(p);
+	section(p, en_first ? "nl" : "en", en_first ? nl_head : en_head,
+	    en_first ? nl : en);
+	section_end(p);
+	page_end(p);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Error pages                                                             */
+
+static void
+not_found(const struct kto_web_request *r, struct kto_page *p)
+{
+	static const char *const nl[] = { "Controleer of u de link uit uw e-mail "
+	    "helemaal hebt overgenomen.", NULL };
+	static const char *const en[] = { "Please check that you copied the "
+	    "whole link from your e-mail.", NULL };
+
+	simple_page(p, r, 404, "Niet gevonden / Not found", "Deze pagina bestaat "
+	    "niet", nl, "This page does not exist", en);
+}
+
+static void
+unavailable(const struct kto_web_request *r, struct kto_page *p)
+{
+	static const char *const nl[] = { "Er gaat op dit moment iets mis aan onze "
+	    "kant. Probeer het later opnieuw.", NULL };
+	static const char *const en[] = { "Something is wrong on our side at the "
+	    "moment. Please try again later.", NULL };
+
+	simple_page(p, r, 503, "Probeer het later opnieuw / Please try again later",
+	    "Probeer het later opnieuw", nl, "Please try again later", en);
+}
+
+static void
+method_not_allowed(const struct kto_web_request *r, struct kto_page *p,
+                   const char *allow)
+{
+	static const char *const nl[] = { "Deze pagina kan zo niet worden "
+	    "gebruikt.", NULL };
+	static const char *const en[] = { "This page cannot be used this way.", NULL };
+
+	simple_page(p, r, 405, "Niet toegestaan / Not allowed", "Niet toegestaan",
+	    nl, "Not allowed", en);
+	p->allow = allow;
+}
+
+/* ---------------------------------------------------------------------- */
+/* /healthz                                                                */
+
+static void
+healthz(const struct kto_web_request *r, struct kto_page *p, const char *arg)
+{
+	(void)arg;
+	p->content_type = "text/plain; charset=utf-8";
+	if (r->db == NULL) {
+		p->status = 503;
+		kto_buf_adds(&p->body, "database unavailable\n");
+		return;
+	}
+	kto_buf_adds(&p->body, "ok\n");
+}
+
+/* ---------------------------------------------------------------------- */
+/* /o/TOKEN: opting out                                                    */
+
+/*
+** GET shows what the button does and changes nothing: mail scanners and
+** link previews follow links, and must not opt anyone out.  POST (the
+** button, or a mail client's one-click request of RFC 8058) records it.
+*/
+static void
+optout_form(const struct kto_web_request *r, struct kto_page *p, const char *token)
+{
+	struct kto_invitation_info inv;
+	bool en_first = english_first(r);
+	char nl1[400], en1[400];
+	const char *nl[] = { nl1, "Als u zich afmeldt, ontvangt u geen "
+	    "uitnodigingen meer voor klanttevredenheidsonderzoeken, van geen enkele "
+	    "gemeente.", NULL };
+	const char *en[] = { en1, "If you unsubscribe, you will receive no more "
+	    "invitations to customer satisfaction surveys, from any municipality.",
+	    NULL };
+
+	if (kto_invitation_find(r->db, token, &inv) != KTO_OK) {
+		not_found(r, p);
+		return;
+	}
+	snprintf(nl1, sizeof nl1, "U kreeg van gemeente %s een uitnodiging voor "
+	    "een kort onderzoek naar uw ervaring met de dienstverlening.",
+	    inv.municipality_name);
+	snprintf(en1, sizeof en1, "The municipality of %s invited you to a short "
+	    "survey about your experience with its services.", inv.municipality_name);
+	page_begin(p, en_first ? "Unsubscribe" : "Afmelden", en_first ? "en" : "nl");
+	for (int k = 0; k < 2; k++) {
+		bool en_now = (k == 0) == en_first;
+
+		section(p, en_now ? "en" : "nl", en_now ? "No more invitations?" :
+		    "Geen uitnodigingen meer?", en_now ? en : nl);
+		kto_buf_adds(&p->body, "<form method=\"post\" action=\"/o/");
+		kto_html_attr(&p->body, token);
+		kto_buf_adds(&p->body, "\">\n<button type=\"submit\">");
+		kto_html_text(&p->body, en_now ? "Unsubscribe" : "Afmelden");
+		kto_buf_adds(&p->body, "</button>\n</form>\n");
+		section_end(p);
+	}
+	page_end(p);
+}
+
+static void
+optout_record(const struct kto_web_request *r, struct kto_page *p, const char *token)
+{
+	struct kto_optout_result res;
+	enum kto_rc rc = kto_optout_token(r->db, token, "link", &res);
+	static const char *const nl[] = { "U bent afgemeld. U ontvangt geen "
+	    "uitnodigingen meer voor klanttevredenheidsonderzoeken.", "Bedankt voor "
+	    "het laten weten.", NULL };
+	static const char *const en[] = { "You have been unsubscribed. You will "
+	    "receive no more invitations to customer satisfaction surveys.",
+	    "Thank you for letting us know.", NULL };
+
+	if (rc == KTO_ENOTFOUND) {
+		not_found(r, p);
+		return;
+	}
+	if (rc != KTO_OK) {
+		unavailable(r, p);
+		return;
+	}
+	simple_page(p, r, 200, "Afgemeld / Unsubscribed", "U bent afgemeld", nl,
+	    "You have been unsubscribed", en);
+}
+
+static void
+optout(const struct kto_web_request *r, struct kto_page *p, const char *token)
+{
+	if (strcmp(r->method, "POST") == 0)
+		optout_record(r, p, token);
+	else
+		optout_form(r, p, token);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The routes                                                              */
+
+struct route {
+	const char *prefix;          /* the path, or its start when exact is false */
+	bool exact;
+	const char *allow;           /* the methods, for 405 */
+	bool needs_db;
+	void (*handle)(const struct kto_web_request *r, struct kto_page *p,
+	               const char *rest);
+};
+
+static const struct route routes[] = {
+	{ "/healthz", true, "GET, HEAD", false, healthz },
+	{ "/o/", false, "GET, HEAD, POST", true, optout },
+	{ NULL, false, NULL, false, NULL }
+};
+
+static bool
+method_allowed(const char *allow, const char *method)
+{
+	size_t n = strlen(method);
+	const char *p = allow;
+
+	while ((p = strstr(p, method)) != NULL) {
+		if ((p == allow || p[-2] == ',') && (p[n] == '\0' || p[n] == ','))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+void
+kto_web_route(const struct kto_web_request *r, struct kto_page *p)
+{
+	for (const struct route *rt = routes; rt->prefix != NULL; rt++) {
+		size_t n = strlen(rt->prefix);
+		const char *rest;
+
+		if (rt->exact ? strcmp(r->path, rt->prefix) != 0
+		    : strncmp(r->path, rt->prefix, n) != 0)
+			continue;
+		rest = r->path + n;
+		if (!method_allowed(rt->allow, r->method)) {
+			method_not_allowed(r, p, rt->allow);
+			return;
+		}
+		if (r->body_too_large) {
+			simple_page(p, r, 413, "Te groot / Too large", "Te groot",
+			    (const char *const[]){ "Dit verzoek is te groot.", NULL },
+			    "Too large", (const char *const[]){ "This request is too "
+			    "large.", NULL });
+			return;
+		}
+		if (rt->needs_db && r->db == NULL) {
+			unavailable(r, p);
+			return;
+		}
+		rt->handle(r, p, rest);
+		return;
+	}
+	not_found(r, p);
+}

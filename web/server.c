@@ -1,0 +1,298 @@
+/*
+** web/server: libmicrohttpd set-up, request bodies, routing, responses.
+*/
+#include "web/server.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+
+#include "base/buf.h"
+#include "base/date.h"
+#include "engine/db.h"
+#include "web/pages.h"
+
+/*
+** Limits (HARDENING.md H1-H3, H6): the most a client can make us hold or
+** wait for.  The citizens' forms are small; nothing needs more.
+*/
+#define SERVER_THREADS_DEFAULT 4
+#define SERVER_MAX_CONNECTIONS 512
+#define SERVER_MAX_PER_IP 32
+#define SERVER_TIMEOUT_SECONDS 30
+#define SERVER_CONNECTION_MEMORY (64 * 1024)    /* headers and URL */
+#define SERVER_MAX_BODY (64 * 1024)
+
+struct kto_server {
+	struct MHD_Daemon *daemon;
+	char *db_path;
+	FILE *access_log;
+	pthread_mutex_t log_lock;
+	struct kto_datetime now;
+	bool pinned_clock;
+};
+
+/* Each worker thread's database connection, closed when the thread ends. */
+static pthread_key_t db_key;
+static pthread_once_t db_key_once = PTHREAD_ONCE_INIT;
+
+static void
+db_close_thread(void *db)
+{
+	kto_db_close(db);
+}
+
+static void
+db_key_create(void)
+{
+	pthread_key_create(&db_key, db_close_thread);
+}
+
+static struct kto_db *
+thread_db(struct kto_server *s)
+{
+	struct kto_db *db = pthread_getspecific(db_key);
+	struct kto_err err = KTO_ERR_INIT;
+
+	if (db != NULL)
+		return db;
+	if (kto_db_open(s->db_path, 0, &db, &err) != KTO_OK)
+		return NULL;
+	if (s->pinned_clock)
+		kto_db_set_now(db, &s->now);
+	pthread_setspecific(db_key, db);
+	return db;
+}
+
+/* The state of one request across libmicrohttpd's calls. */
+struct request {
+	struct kto_buf body;
+	bool too_large;
+};
+
+static void
+request_done(void *cls, struct MHD_Connection *c, void **con_cls,
+             enum MHD_RequestTerminationCode toe)
+{
+	struct request *r = *con_cls;
+
+	(void)cls;
+	(void)c;
+	(void)toe;
+	if (r != NULL) {
+		kto_buf_release(&r->body);
+		free(r);
+		*con_cls = NULL;
+	}
+}
+
+/*
+** The path as the access log shows it: a token in it is replaced, so that
+** the log never holds anything that opens a citizen's questionnaire.
+*/
+static void
+loggable_path(const char *url, char *out, size_t n)
+{
+	if ((strncmp(url, "/o/", 3) == 0 || strncmp(url, "/s/", 3) == 0) && url[3])
+		snprintf(out, n, "%.3s(token)", url);
+	else
+		snprintf(out, n, "%.200s", url);
+}
+
+static void
+access_log(struct kto_server *s, const char *method, const char *url, unsigned status)
+{
+	char path[256], stamp[32];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	if (s->access_log == NULL)
+		return;
+	loggable_path(url, path, sizeof path);
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	pthread_mutex_lock(&s->log_lock);
+	fprintf(s->access_log, "%s %s %s %u\n", stamp, method, path, status);
+	fflush(s->access_log);
+	pthread_mutex_unlock(&s->log_lock);
+}
+
+/*
+** Headers every response carries.  The pages need no script and load
+** nothing from elsewhere; tokens are in URLs, so no Referer may leak them.
+*/
+static void
+add_security_headers(struct MHD_Response *resp)
+{
+	MHD_add_response_header(resp, "Content-Security-Policy", "default-src "
+	    "'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri "
+	    "'none'; frame-ancestors 'none'");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+}
+
+static enum MHD_Result
+respond(struct kto_server *s, struct MHD_Connection *c, const char *method,
+        const char *url, const struct kto_page *page)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	resp = MHD_create_response_from_buffer(page->body.len,
+	    (void *)(uintptr_t)kto_buf_str(&page->body), MHD_RESPMEM_MUST_COPY);
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, "Content-Type", page->content_type);
+	if (page->allow != NULL)
+		MHD_add_response_header(resp, "Allow", page->allow);
+	add_security_headers(resp);
+	ret = MHD_queue_response(c, page->status, resp);
+	MHD_destroy_response(resp);
+	access_log(s, method, url, page->status);
+	return ret;
+}
+
+static enum MHD_Result
+handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+       const char *version, const char *upload_data, size_t *upload_size,
+       void **con_cls)
+{
+	struct kto_server *s = cls;
+	struct request *r = *con_cls;
+	struct kto_page page;
+	struct kto_web_request req;
+	enum MHD_Result ret;
+
+	(void)version;
+	if (r == NULL) {
+		/* First call: only the headers are there. */
+		if ((r = calloc(1, sizeof *r)) == NULL)
+			return MHD_NO;
+		kto_buf_init(&r->body, SERVER_MAX_BODY);
+		*con_cls = r;
+		return MHD_YES;
+	}
+	if (*upload_size > 0) {
+		/* A body past the limit is dropped as it comes and answered 413;
+		 * memory stays flat however much is sent (HARDENING H1). */
+		if (!r->too_large &&
+		    kto_buf_add(&r->body, upload_data, *upload_size) != KTO_OK)
+			r->too_large = true;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	kto_page_init(&page);
+	memset(&req, 0, sizeof req);
+	req.method = method;
+	req.path = url;
+	req.body = kto_buf_str(&r->body);
+	req.body_len = r->body.len;
+	req.body_too_large = r->too_large;
+	req.lang = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lang");
+	req.db = thread_db(s);
+	kto_web_route(&req, &page);
+	ret = respond(s, c, method, url, &page);
+	kto_page_release(&page);
+	return ret;
+}
+
+static int
+parse_listen(const struct kto_server_options *opt, struct sockaddr_storage *ss,
+             socklen_t *len)
+{
+	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof *ss);
+	if (inet_pton(AF_INET, opt->listen_addr, &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons(opt->port);
+		*len = sizeof *in4;
+		return AF_INET;
+	}
+	if (inet_pton(AF_INET6, opt->listen_addr, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(opt->port);
+		*len = sizeof *in6;
+		return AF_INET6;
+	}
+	return -1;
+}
+
+enum kto_rc
+kto_server_start(const struct kto_server_options *opt, struct kto_server **out,
+                 struct kto_err *err)
+{
+	struct kto_server *s;
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	int family;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
+
+	*out = NULL;
+	pthread_once(&db_key_once, db_key_create);
+	if ((family = parse_listen(opt, &ss, &sslen)) < 0)
+		return kto_err_set(err, KTO_EINPUT, "'%s' is not an IP address to "
+		    "listen on; write e.g. 127.0.0.1:8080", opt->listen_addr);
+	if ((s = calloc(1, sizeof *s)) == NULL || (s->db_path = strdup(opt->db_path)) == NULL) {
+		free(s);
+		return kto_err_set(err, KTO_ENOMEM, "out of memory");
+	}
+	s->access_log = opt->access_log;
+	pthread_mutex_init(&s->log_lock, NULL);
+	if (opt->now != NULL && kto_datetime_parse(opt->now, &s->now))
+		s->pinned_clock = true;
+	if (family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	s->daemon = MHD_start_daemon(flags, opt->port, NULL, NULL, handle, s,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_THREAD_POOL_SIZE,
+	    (unsigned)(opt->threads > 0 ? opt->threads : SERVER_THREADS_DEFAULT),
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)SERVER_MAX_CONNECTIONS,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)SERVER_MAX_PER_IP,
+	    /* Slowloris (H2): a connection that stalls is closed. */
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SERVER_TIMEOUT_SECONDS,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVER_CONNECTION_MEMORY,
+	    MHD_OPTION_NOTIFY_COMPLETED, request_done, s,
+	    MHD_OPTION_END);
+	if (s->daemon == NULL) {
+		kto_err_set(err, KTO_EIO, "cannot listen on %s port %u: the address "
+		    "is in use or not this machine's; choose another with --listen",
+		    opt->listen_addr, (unsigned)opt->port);
+		pthread_mutex_destroy(&s->log_lock);
+		free(s->db_path);
+		free(s);
+		return KTO_EIO;
+	}
+	*out = s;
+	return KTO_OK;
+}
+
+void
+kto_server_stop(struct kto_server *s)
+{
+	if (s == NULL)
+		return;
+	/* Stop accepting; give the requests in flight a moment to finish. */
+	MHD_quiesce_daemon(s->daemon);
+	for (int i = 0; i < 100; i++) {
+		const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon,
+		    MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+
+		if (info == NULL || info->num_connections == 0)
+			break;
+		usleep(100 * 1000);
+	}
+	MHD_stop_daemon(s->daemon);
+	pthread_mutex_destroy(&s->log_lock);
+	free(s->db_path);
+	free(s);
+}
