@@ -78,7 +78,10 @@ struct send_config {
 	int retry_hours;
 };
 
-/* A name for this sender process, for the claims' leases. */
+/*
+** A name for this sender process, for the claims: "host:pid:random".  The
+** random part tells apart two processes that had the same pid.
+*/
 static void
 worker_name(char *out, size_t n)
 {
@@ -88,6 +91,34 @@ worker_name(char *out, size_t n)
 	gethostname(host, sizeof host - 1);
 	host[sizeof host - 1] = '\0';
 	snprintf(out, n, "%s:%ld:%08x", host, (long)getpid(), r);
+}
+
+/*
+** False for a sender of this host whose process is gone (killed, crashed):
+** its claims can be taken over at once.  Senders on other hosts are taken
+** to be alive: only their lease can tell.
+*/
+static bool
+worker_alive(void *ctx, const char *worker)
+{
+	char host[64] = "host", digits[16];
+	const char *colon = strchr(worker, ':'), *end;
+	int64_t pid;
+
+	(void)ctx;
+	gethostname(host, sizeof host - 1);
+	host[sizeof host - 1] = '\0';
+	if (colon == NULL || (size_t)(colon - worker) != strlen(host) ||
+	    strncmp(worker, host, strlen(host)) != 0)
+		return true;
+	end = strchr(colon + 1, ':');
+	if (end == NULL || (size_t)(end - colon - 1) >= sizeof digits)
+		return true;
+	memcpy(digits, colon + 1, (size_t)(end - colon - 1));
+	digits[end - colon - 1] = '\0';
+	if (kto_parse_i64(digits, 1, INT32_MAX, &pid) != KTO_OK)
+		return true;
+	return !(kill((pid_t)pid, 0) != 0 && errno == ESRCH);
 }
 
 /* Claims, delivers and settles batches until nothing is due (or limit). */
@@ -248,7 +279,7 @@ cli_send_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	struct kto_db *db;
 	const char *smtp = NULL;
 	char worker[128];
-	int64_t limit = 0;
+	int64_t limit = 0, released = 0;
 	bool watch = false;
 	int c, status = CLI_EXIT_OK;
 	enum kto_rc rc = KTO_OK;
@@ -282,7 +313,11 @@ cli_send_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	worker_name(worker, sizeof worker);
 	memset(&t, 0, sizeof t);
-	do {
+	rc = kto_outbox_release_dead(db, worker_alive, NULL, &released);
+	if (released > 0)
+		fprintf(stderr, "%s: %lld messages of a sender that stopped are sent "
+		    "again\n", cli->path, (long long)released);
+	while (rc == KTO_OK && !stop_requested) {
 		rc = kto_outbox_queue(db, kto_mail_render, &sc->mail, &q);
 		if (rc == KTO_OK && q.not_queued > 0)
 			fprintf(stderr, "%s: %lld messages could not be made: %s\n",
@@ -293,7 +328,7 @@ cli_send_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 			break;
 		for (int s = 0; s < WATCH_INTERVAL_SECONDS && !stop_requested; s++)
 			sleep(1);
-	} while (!stop_requested);
+	}
 	kto_smtp_global_cleanup();
 	explicit_bzero(sc, sizeof *sc);
 	free(sc);

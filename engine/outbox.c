@@ -411,6 +411,44 @@ kto_outbox_claim(struct kto_db *db, const char *worker, size_t max,
 	return KTO_OK;
 }
 
+static void
+worker_fill(sqlite3_stmt *st, void *elem)
+{
+	kto_db_column_copy(st, 0, elem, 128);
+}
+
+enum kto_rc
+kto_outbox_release_dead(struct kto_db *db,
+                        bool (*alive)(void *ctx, const char *worker), void *ctx,
+                        int64_t *released)
+{
+	char (*workers)[128] = NULL;
+	size_t n = 0;
+	sqlite3_stmt *st;
+	enum kto_rc rc;
+
+	if (released != NULL)
+		*released = 0;
+	rc = kto_db_prepare(db, &st, "SELECT DISTINCT claimed_by FROM mail_outbox "
+	    "WHERE state = 'sending' AND claimed_by IS NOT NULL", "");
+	if (rc != KTO_OK)
+		return rc;
+	if ((rc = kto_db_collect(db, st, sizeof *workers, worker_fill,
+	    (void **)&workers, &n)) != KTO_OK)
+		return rc;
+	for (size_t i = 0; i < n && rc == KTO_OK; i++) {
+		if (alive(ctx, workers[i]))
+			continue;
+		rc = kto_db_exec(db, "UPDATE mail_outbox SET state = 'queued', "
+		    "claimed_by = NULL WHERE state = 'sending' AND claimed_by = ?", "t",
+		    workers[i]);
+		if (rc == KTO_OK && released != NULL)
+			*released += sqlite3_changes(db->sqlite);
+	}
+	free(workers);
+	return rc;
+}
+
 /* ---------------------------------------------------------------------- */
 /* Settling                                                                */
 

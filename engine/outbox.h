@@ -90,6 +90,16 @@ enum kto_rc kto_outbox_claim(struct kto_db *db, const char *worker, size_t max,
                              int lease_seconds, struct kto_outbox_item **items,
                              size_t *n);
 
+/*
+** Returns to the queue the messages claimed by senders that are known to
+** be gone: alive(ctx, worker) is asked about every worker holding claims
+** and returns false for a dead one.  Without this a dead sender's messages
+** wait for their lease to run out.  *released counts them (may be NULL).
+*/
+enum kto_rc kto_outbox_release_dead(struct kto_db *db,
+                                    bool (*alive)(void *ctx, const char *worker),
+                                    void *ctx, int64_t *released);
+
 enum kto_mail_outcome { KTO_MAIL_SENT, KTO_MAIL_TEMPORARY, KTO_MAIL_PERMANENT };
 
 struct kto_outbox_result {
