@@ -27,7 +27,13 @@
 #include "web/mailbody.h"
 
 /* Messages claimed at a time; the lease is long enough for a slow batch. */
-#define SEND_BATCH 200
+#define SEND_BATCH 1000
+/*
+** Outcomes are recorded every SETTLE_EVERY messages while a batch is on its
+** way: a sender killed half-way then re-sends at most these and the ones
+** on the wire, not the whole batch.
+*/
+#define SETTLE_EVERY 100
 #define SEND_LEASE_SECONDS (15 * 60)
 #define WATCH_INTERVAL_SECONDS 10
 
@@ -46,9 +52,26 @@ struct tally {
 };
 
 struct batch {
-	struct kto_outbox_result *results;
+	struct kto_db *db;
+	int retry_hours;
+	struct kto_outbox_result *results;  /* by item */
+	bool *settled;                      /* by item */
+	struct kto_outbox_result pending[SETTLE_EVERY];
+	size_t n_pending;
+	enum kto_rc rc;                     /* the first settling error */
 	struct tally *t;
 };
+
+static void
+settle_pending(struct batch *b)
+{
+	enum kto_rc rc = kto_outbox_finish(b->db, b->pending, b->n_pending,
+	    b->retry_hours);
+
+	if (rc != KTO_OK && b->rc == KTO_OK)
+		b->rc = rc;
+	b->n_pending = 0;
+}
 
 static void
 delivered(void *ctx, size_t index, enum kto_mail_outcome outcome, const char *reply)
@@ -67,6 +90,10 @@ delivered(void *ctx, size_t index, enum kto_mail_outcome outcome, const char *re
 			b->t->permanent++;
 		snprintf(b->t->last_problem, sizeof b->t->last_problem, "%s", reply);
 	}
+	b->settled[index] = true;
+	b->pending[b->n_pending++] = *r;
+	if (b->n_pending == SETTLE_EVERY)
+		settle_pending(b);
 }
 
 /* Everything a sending run needs, from the configuration. */
@@ -142,7 +169,11 @@ deliver_due(struct kto_db *db, const struct send_config *sc, const char *worker,
 		    &n)) != KTO_OK || n == 0)
 			break;
 		results = calloc(n, sizeof *results);
-		if (results == NULL) {
+		memset(&b, 0, sizeof b);
+		b.settled = calloc(n, sizeof *b.settled);
+		if (results == NULL || b.settled == NULL) {
+			free(results);
+			free(b.settled);
 			kto_outbox_items_free(items, n);
 			return KTO_ENOMEM;
 		}
@@ -151,17 +182,27 @@ deliver_due(struct kto_db *db, const struct send_config *sc, const char *worker,
 			results[i].outcome = KTO_MAIL_TEMPORARY;
 			snprintf(results[i].reply, sizeof results[i].reply, "not attempted");
 		}
+		b.db = db;
+		b.retry_hours = sc->retry_hours;
 		b.results = results;
 		b.t = t;
 		rc = kto_smtp_deliver(&sc->smtp, items, n, delivered, &b, &err);
-		/* Settle whatever happened, also after a refused run: the rows go
-		 * back to the queue as temporary failures instead of waiting for
-		 * their lease. */
-		if (kto_outbox_finish(db, results, n, sc->retry_hours) != KTO_OK && rc == KTO_OK)
-			rc = KTO_EDB;
+		/* Settle the rest, also after a refused run: what was not tried
+		 * goes back to the queue as a temporary failure instead of
+		 * waiting for its lease. */
+		for (size_t i = 0; i < n; i++)
+			if (!b.settled[i]) {
+				b.pending[b.n_pending++] = results[i];
+				if (b.n_pending == SETTLE_EVERY)
+					settle_pending(&b);
+			}
+		settle_pending(&b);
+		if (rc == KTO_OK && b.rc != KTO_OK)
+			rc = b.rc;
 		done += (int64_t)n;
 		kto_outbox_items_free(items, n);
 		free(results);
+		free(b.settled);
 		if (rc != KTO_OK)
 			break;
 	}
@@ -322,6 +363,8 @@ cli_send_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 		if (rc == KTO_OK && q.not_queued > 0)
 			fprintf(stderr, "%s: %lld messages could not be made: %s\n",
 			    cli->path, (long long)q.not_queued, q.problem);
+		if (rc == KTO_OK)
+			rc = kto_outbox_cancel_stale(db);
 		if (rc == KTO_OK)
 			rc = deliver_due(db, sc, worker, limit, &t);
 		if (rc != KTO_OK || !watch || stop_requested)

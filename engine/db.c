@@ -191,23 +191,70 @@ kto_db_step(struct kto_db *db, sqlite3_stmt *st, bool *row)
 	return kto_db_fail(db, rc, "database statement failed");
 }
 
+/*
+** The prepared statement for sql from the cache, preparing it on a miss.
+** Statements that run for every message or contact would otherwise be
+** compiled again each time; compiling costs more than running them.  The
+** cache is keyed by the text, not the pointer: some SQL is built in
+** buffers.
+*/
+static enum kto_rc
+db_cached(struct kto_db *db, const char *sql, sqlite3_stmt **out)
+{
+	unsigned slot;
+	int rc;
+
+	for (unsigned i = 0; i < KTO_DB_STMT_CACHE; i++)
+		if (db->cache[i].sql != NULL && strcmp(db->cache[i].sql, sql) == 0) {
+			*out = db->cache[i].st;
+			return KTO_OK;
+		}
+	slot = db->cache_next++ % KTO_DB_STMT_CACHE;
+	sqlite3_finalize(db->cache[slot].st);
+	free(db->cache[slot].sql);
+	db->cache[slot].st = NULL;
+	db->cache[slot].sql = NULL;
+	rc = sqlite3_prepare_v3(db->sqlite, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    &db->cache[slot].st, NULL);
+	if (rc != SQLITE_OK)
+		return kto_db_fail(db, rc, "preparing a statement");
+	if ((db->cache[slot].sql = strdup(sql)) == NULL) {
+		sqlite3_finalize(db->cache[slot].st);
+		db->cache[slot].st = NULL;
+		return kto_db_seterr(db, KTO_ENOMEM, "out of memory");
+	}
+	*out = db->cache[slot].st;
+	return KTO_OK;
+}
+
+static void
+db_cache_release(struct kto_db *db)
+{
+	for (unsigned i = 0; i < KTO_DB_STMT_CACHE; i++) {
+		sqlite3_finalize(db->cache[i].st);
+		free(db->cache[i].sql);
+		db->cache[i].st = NULL;
+		db->cache[i].sql = NULL;
+	}
+}
+
 enum kto_rc
 kto_db_exec(struct kto_db *db, const char *sql, const char *types, ...)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	va_list ap;
 	enum kto_rc rc;
 	bool row;
 
-	va_start(ap, types);
-	rc = db_vprepare(db, &st, sql, types, ap);
-	va_end(ap);
-	if (rc != KTO_OK)
+	if ((rc = db_cached(db, sql, &st)) != KTO_OK)
 		return rc;
-	do
-		rc = kto_db_step(db, st, &row);
-	while (rc == KTO_OK && row);
-	sqlite3_finalize(st);
+	va_start(ap, types);
+	rc = db_vbind(db, st, types, ap);
+	va_end(ap);
+	while (rc == KTO_OK && (rc = kto_db_step(db, st, &row)) == KTO_OK && row)
+		;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 	return rc;
 }
 
@@ -524,6 +571,7 @@ kto_db_close(struct kto_db *db)
 {
 	if (db == NULL)
 		return;
+	db_cache_release(db);
 	sqlite3_close_v2(db->sqlite);
 	explicit_bzero(db->hash_key, sizeof db->hash_key);
 	free(db);

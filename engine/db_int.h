@@ -23,8 +23,16 @@
 
 #include "engine/db.h"
 
+/* Statements kto_db_exec() keeps prepared, by their SQL text. */
+#define KTO_DB_STMT_CACHE 32
+
 struct kto_db {
 	sqlite3 *sqlite;
+	struct {
+		char *sql;
+		sqlite3_stmt *st;
+	} cache[KTO_DB_STMT_CACHE];
+	unsigned cache_next;         /* the slot replaced next */
 	struct kto_err err;
 	bool in_transaction;
 	int64_t now_override;        /* seconds; 0: the real clock */

@@ -303,7 +303,7 @@ kto_outbox_items_free(struct kto_outbox_item *items, size_t n)
 ** out since it was queued.
 */
 static enum kto_rc
-cancel_stale(struct kto_db *db)
+cancel_stale_txn(struct kto_db *db, void *arg)
 {
 	static const char *const cancels[] = {
 		/* Only invitations with mail still waiting are looked at, each
@@ -329,9 +329,16 @@ cancel_stale(struct kto_db *db)
 	};
 	enum kto_rc rc = KTO_OK;
 
+	(void)arg;
 	for (int i = 0; cancels[i] != NULL && rc == KTO_OK; i++)
 		rc = kto_db_exec(db, cancels[i], "");
 	return rc;
+}
+
+enum kto_rc
+kto_outbox_cancel_stale(struct kto_db *db)
+{
+	return kto_db_transaction(db, cancel_stale_txn, NULL);
 }
 
 struct claim {
@@ -355,7 +362,7 @@ claim_txn(struct kto_db *db, void *arg)
 	now_string(db, -c->lease, expired);
 	if ((rc = kto_db_exec(db, "UPDATE mail_outbox SET state = 'queued', "
 	    "claimed_by = NULL WHERE state = 'sending' AND claimed_at < ?", "t",
-	    expired)) != KTO_OK || (rc = cancel_stale(db)) != KTO_OK)
+	    expired)) != KTO_OK)
 		return rc;
 	c->items = calloc(c->max ? c->max : 1, sizeof *c->items);
 	if (c->items == NULL)

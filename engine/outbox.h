@@ -81,6 +81,14 @@ struct kto_outbox_item {
 void kto_outbox_items_free(struct kto_outbox_item *items, size_t n);
 
 /*
+** Cancels what must no longer go out: mail of closed waves, reminders to
+** citizens who answered since, and mail to addresses that opted out since
+** it was queued.  Run once per sending pass (it looks at every waiting
+** message), before the claims.
+*/
+enum kto_rc kto_outbox_cancel_stale(struct kto_db *db);
+
+/*
 ** Claims up to max due messages for worker (a name unique to this sender
 ** process) with a lease of lease_seconds.  First returns to the queue the
 ** rows whose sender's lease has run out.  Messages of closed waves, or to
