@@ -8,8 +8,8 @@
 
 #define KEY_SETTING "address_hash_key"
 
-static bool
-is_atext(unsigned char c)
+bool
+kto_email_is_atext(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 	    (c >= '0' && c <= '9') || (c != 0 && strchr("!#$%&'*+/=?^_`{|}~-", c));
@@ -93,7 +93,7 @@ kto_email_problem(const char *addr)
 				return "has two dots in a row";
 			continue;
 		}
-		if (!is_atext((unsigned char)*p))
+		if (!kto_email_is_atext((unsigned char)*p))
 			return "has a character that is not allowed before the '@'";
 	}
 	return domain_problem(at + 1);

@@ -27,6 +27,9 @@ struct kto_db;
 */
 const char *kto_email_problem(const char *addr);
 
+/* True for RFC 5322's atext: the characters of a dot-atom's atoms. */
+bool kto_email_is_atext(unsigned char c);
+
 /*
 ** The normal form used for hashing and for comparing addresses: surrounding
 ** white space removed and ASCII letters lowered.  out must hold

@@ -160,15 +160,6 @@ check_url(const char *field, const char *s, struct kto_err *err)
 	return KTO_OK;
 }
 
-/* RFC 5322 3.2.3 atext. */
-static bool
-is_atext(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') ||
-	    (c != 0 && strchr("!#$%&'*+/=?^_`{|}~-", c) != NULL);
-}
-
 /* True when s[0..n) is a dot-atom-text: atoms joined by single dots. */
 static bool
 is_dot_atom(const char *s, size_t n)
@@ -179,7 +170,7 @@ is_dot_atom(const char *s, size_t n)
 		if (s[i] == '.') {
 			if (s[i + 1] == '.')
 				return false;
-		} else if (!is_atext((unsigned char)s[i])) {
+		} else if (!kto_email_is_atext((unsigned char)s[i])) {
 			return false;
 		}
 	}
@@ -514,7 +505,7 @@ static bool
 is_atom(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (!is_atext((unsigned char)s[i]) ||
+		if (!kto_email_is_atext((unsigned char)s[i]) ||
 		    (s[i] == '=' && i + 1 < n && s[i + 1] == '?'))
 			return false;
 	return true;
