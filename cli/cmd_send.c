@@ -62,6 +62,10 @@ struct batch {
 	struct tally *t;
 };
 
+/*
+** Records the pending outcomes, then counts them as the outbox recorded
+** them: a temporary failure past the retry time was given up, permanent.
+*/
 static void
 settle_pending(struct batch *b)
 {
@@ -70,6 +74,19 @@ settle_pending(struct batch *b)
 
 	if (rc != KTO_OK && b->rc == KTO_OK)
 		b->rc = rc;
+	for (size_t i = 0; i < b->n_pending; i++) {
+		const struct kto_outbox_result *r = &b->pending[i];
+
+		if (r->outcome == KTO_MAIL_SENT) {
+			b->t->sent++;
+			continue;
+		}
+		if (r->outcome == KTO_MAIL_TEMPORARY)
+			b->t->temporary++;
+		else
+			b->t->permanent++;
+		snprintf(b->t->last_problem, sizeof b->t->last_problem, "%s", r->reply);
+	}
 	b->n_pending = 0;
 }
 
@@ -81,15 +98,6 @@ delivered(void *ctx, size_t index, enum kto_mail_outcome outcome, const char *re
 
 	r->outcome = outcome;
 	snprintf(r->reply, sizeof r->reply, "%s", reply);
-	if (outcome == KTO_MAIL_SENT) {
-		b->t->sent++;
-	} else {
-		if (outcome == KTO_MAIL_TEMPORARY)
-			b->t->temporary++;
-		else
-			b->t->permanent++;
-		snprintf(b->t->last_problem, sizeof b->t->last_problem, "%s", reply);
-	}
 	b->settled[index] = true;
 	b->pending[b->n_pending++] = *r;
 	if (b->n_pending == SETTLE_EVERY)
@@ -166,8 +174,10 @@ deliver_due(struct kto_db *db, const struct send_config *sc, const char *worker,
 		if (limit > 0 && (int64_t)want > limit - done)
 			want = (size_t)(limit - done);
 		if ((rc = kto_outbox_claim(db, worker, want, SEND_LEASE_SECONDS, &items,
-		    &n)) != KTO_OK || n == 0)
+		    &n)) != KTO_OK || n == 0) {
+			kto_outbox_items_free(items, n);
 			break;
+		}
 		results = calloc(n, sizeof *results);
 		memset(&b, 0, sizeof b);
 		b.settled = calloc(n, sizeof *b.settled);
@@ -229,10 +239,14 @@ send_config_load(struct cli *cli, const char *smtp_url, struct send_config *sc)
 		else
 			kto_diag_add(&d, KTO_SEV_ERROR, 0, 0, "--smtp: %s", kto_err_msg(&err));
 	}
-	for (size_t i = 0; i < d.n; i++)
-		fprintf(stderr, "%s:%d: %s%s\n", used[0] ? used : "settings",
-		    d.v[i].line, d.v[i].severity == KTO_SEV_WARNING ? "warning: " : "",
-		    d.v[i].msg);
+	for (size_t i = 0; i < d.n; i++) {
+		const char *sev = d.v[i].severity == KTO_SEV_WARNING ? "warning: " : "";
+
+		if (d.v[i].line > 0)
+			fprintf(stderr, "%s:%d: %s%s\n", used, d.v[i].line, sev, d.v[i].msg);
+		else
+			fprintf(stderr, "%s: %s%s\n", cli->path, sev, d.v[i].msg);
+	}
 	kto_diags_release(&d);
 	if (rc != KTO_OK)
 		return false;
@@ -383,8 +397,11 @@ cli_send_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 		return cli_fail(cli, rc, NULL);
 	status = cli->json ? json_summary(cli, &q, &t, &counts)
 	    : (print_summary(&q, &t, &counts), CLI_EXIT_OK);
+	/* Settings keep some mail from being made: someone has to fix them. */
+	if (status == CLI_EXIT_OK && q.not_queued > 0)
+		status = CLI_EXIT_INPUT;
 	/* Nothing got through and the server is the reason: try again later. */
-	if (status == CLI_EXIT_OK && t.sent == 0 && t.temporary > 0)
+	else if (status == CLI_EXIT_OK && t.sent == 0 && t.temporary > 0)
 		status = CLI_EXIT_TEMPORARY;
 	return status;
 }

@@ -319,6 +319,7 @@ json_counts(struct kto_json *j, const struct kto_wave_counts *n)
 	else
 		kto_json_null(j);
 	kto_json_kv_int(j, "mail_failed", n->mail_failed);
+	kto_json_kv_int(j, "mail_pending", n->mail_pending);
 }
 
 static int
@@ -388,6 +389,7 @@ static int64_t get_invited(const struct kto_wave_counts *n, int a) { (void)a; re
 static int64_t get_reminded(const struct kto_wave_counts *n, int a) { (void)a; return n->reminded; }
 static int64_t get_responded(const struct kto_wave_counts *n, int a) { (void)a; return n->responded; }
 static int64_t get_failed(const struct kto_wave_counts *n, int a) { (void)a; return n->mail_failed; }
+static int64_t get_pending(const struct kto_wave_counts *n, int a) { (void)a; return n->mail_pending; }
 
 static const char *const exclusion_labels[KTO_EXCL_COUNT] = {
 	"  no e-mail address", "  staff or test address", "  opted out",
@@ -437,6 +439,7 @@ show_text(const struct kto_wave_info *w)
 	row(w, "invited", get_invited, 0);
 	row(w, "reminded", get_reminded, 0);
 	row(w, "responded", get_responded, 0);
+	row(w, "mail waiting (incl. retries)", get_pending, 0);
 	row(w, "mail failures", get_failed, 0);
 }
 

@@ -231,10 +231,13 @@ queue_one(struct kto_db *db, struct queue_round *q, const struct job_row *j,
 	now_string(db, 0, now);
 	rc = kto_db_exec(db, "INSERT INTO mail_outbox (invitation_id, kind, "
 	    "message_id, sender, recipient, message, next_attempt_at, created_at) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", "ittttbtt", j->invitation_id,
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (invitation_id, kind) "
+	    "DO NOTHING", "ittttbtt", j->invitation_id,
 	    j->kind == KTO_MAIL_INVITATION ? "invitation" : "reminder", id,
 	    m->sender_address, j->email, msg->ptr, msg->len, now, now);
-	if (rc == KTO_OK) {
+	/* Another sender may have queued it between our read and our write:
+	 * then it is theirs, and not counted here. */
+	if (rc == KTO_OK && sqlite3_changes(db->sqlite) > 0) {
 		q->queued++;
 		if (j->kind == KTO_MAIL_INVITATION)
 			q->rep->invitations++;
@@ -460,7 +463,7 @@ kto_outbox_release_dead(struct kto_db *db,
 /* Settling                                                                */
 
 struct finish {
-	const struct kto_outbox_result *r;
+	struct kto_outbox_result *r;
 	size_t n;
 	int max_retry_hours;
 };
@@ -518,7 +521,7 @@ finish_permanent(struct kto_db *db, int64_t id, const char *reply)
 }
 
 static enum kto_rc
-finish_temporary(struct kto_db *db, const struct kto_outbox_result *r,
+finish_temporary(struct kto_db *db, struct kto_outbox_result *r,
                  int max_retry_hours)
 {
 	sqlite3_stmt *st;
@@ -546,6 +549,8 @@ finish_temporary(struct kto_db *db, const struct kto_outbox_result *r,
 
 		snprintf(reply, sizeof reply, "gave up after %d hours: %s",
 		    max_retry_hours, r->reply);
+		r->outcome = KTO_MAIL_PERMANENT;
+		snprintf(r->reply, sizeof r->reply, "%.250s", reply);
 		return finish_permanent(db, r->id, reply);
 	}
 	for (int i = 0; i < attempts && delay < BACKOFF_MAX_SECONDS; i++)
@@ -567,7 +572,7 @@ finish_txn(struct kto_db *db, void *arg)
 
 	now_string(db, 0, now);
 	for (size_t i = 0; i < f->n && rc == KTO_OK; i++) {
-		const struct kto_outbox_result *r = &f->r[i];
+		struct kto_outbox_result *r = &f->r[i];
 
 		switch (r->outcome) {
 		case KTO_MAIL_SENT: rc = finish_sent(db, r, now); break;
@@ -579,7 +584,7 @@ finish_txn(struct kto_db *db, void *arg)
 }
 
 enum kto_rc
-kto_outbox_finish(struct kto_db *db, const struct kto_outbox_result *r, size_t n,
+kto_outbox_finish(struct kto_db *db, struct kto_outbox_result *r, size_t n,
                   int max_retry_hours)
 {
 	struct finish f = { r, n, max_retry_hours };

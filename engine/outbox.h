@@ -122,9 +122,11 @@ struct kto_outbox_result {
 ** retried with backoff (5 minutes doubling, at most 6 hours apart) until
 ** max_retry_hours after queueing, when they become permanent.  Updates the
 ** invitations (invited, reminded, failed) and moves a wave to fieldwork
-** with its first mail.
+** with its first mail.  A temporary failure that is given up has its
+** outcome changed to KTO_MAIL_PERMANENT in r, so callers count what was
+** recorded.
 */
-enum kto_rc kto_outbox_finish(struct kto_db *db, const struct kto_outbox_result *r,
+enum kto_rc kto_outbox_finish(struct kto_db *db, struct kto_outbox_result *r,
                               size_t n, int max_retry_hours);
 
 /* Counts by state, for reports. */

@@ -171,6 +171,9 @@ report(struct slot *s, CURLcode res, kto_smtp_done_fn done, void *ctx)
 	else if (res == CURLE_USE_SSL_FAILED)
 		snprintf(reply, sizeof reply, "the server does not offer STARTTLS; "
 		    "kto does not send in plain text when TLS is required");
+	else if (code == 0)
+		snprintf(reply, sizeof reply, "%.250s",
+		    s->error[0] ? s->error : curl_easy_strerror(res));
 	else
 		snprintf(reply, sizeof reply, "%ld %.250s", code,
 		    s->error[0] ? s->error : curl_easy_strerror(res));

@@ -410,10 +410,13 @@ wave_progress(struct kto_db *db, struct kto_wave_info *w)
 	bool row;
 	enum kto_rc rc;
 
-	rc = kto_db_prepare(db, &st, "SELECT channel, count(invited_at), "
-	    "count(reminded_at), count(responded_at), "
-	    "sum(state = 'failed') FROM invitation WHERE wave_id = ? "
-	    "GROUP BY channel", "i", w->id);
+	rc = kto_db_prepare(db, &st, "SELECT i.channel, count(i.invited_at), "
+	    "count(i.reminded_at), count(i.responded_at), "
+	    "sum(i.state = 'failed'), (SELECT count(*) FROM mail_outbox o JOIN "
+	    "invitation j ON j.id = o.invitation_id WHERE j.wave_id = i.wave_id AND "
+	    "j.channel = i.channel AND o.state IN ('queued', 'sending', "
+	    "'temp_failed')) FROM invitation i WHERE i.wave_id = ? "
+	    "GROUP BY i.channel", "i", w->id);
 	if (rc != KTO_OK)
 		return rc;
 	while ((rc = kto_db_step(db, st, &row)) == KTO_OK && row) {
@@ -427,6 +430,7 @@ wave_progress(struct kto_db *db, struct kto_wave_info *w)
 		c->n.reminded = sqlite3_column_int64(st, 2);
 		c->n.responded = sqlite3_column_int64(st, 3);
 		c->n.mail_failed = sqlite3_column_int64(st, 4);
+		c->n.mail_pending = sqlite3_column_int64(st, 5);
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -444,6 +448,7 @@ add_counts(struct kto_wave_counts *sum, const struct kto_wave_counts *c)
 	sum->reminded += c->reminded;
 	sum->responded += c->responded;
 	sum->mail_failed += c->mail_failed;
+	sum->mail_pending += c->mail_pending;
 	sum->shortfall += c->shortfall;
 }
 

@@ -73,6 +73,7 @@ struct kto_wave_counts {
 	int64_t frame;               /* eligible after the exclusions */
 	int64_t excluded[KTO_EXCL_COUNT];
 	int64_t sampled, invited, reminded, responded, mail_failed;
+	int64_t mail_pending;        /* messages queued or waiting for a retry */
 	int64_t shortfall;           /* planned sample the frame could not give */
 };
 

@@ -214,6 +214,13 @@ render_parts(const struct fill *fp, const struct kto_mail_job *job,
 		return kto_err_set(err, KTO_EINPUT, "survey %s has no %s mail",
 		    job->survey->name, job->kind == KTO_MAIL_REMINDER ? "reminder" :
 		    "invitation");
+	/* A sentence that ends in nothing is worse than no mail: ask for it. */
+	if (f.privacy_url[0] == '\0' && (strstr(pick(&mail->body, f.en),
+	    "{privacy_url}") != NULL || strstr(pick(&mail->subject, f.en),
+	    "{privacy_url}") != NULL))
+		return kto_err_set(err, KTO_EINPUT, "the mail text links to the "
+		    "privacy statement, which is not set: set it with 'kto "
+		    "municipality set %s --privacy-url URL'", job->municipality->code);
 	rc = expand(&f, pick(&mail->subject, f.en), subject, NULL);
 	if (rc == KTO_OK)
 		rc = expand(&f, pick(&mail->body, f.en), text, NULL);

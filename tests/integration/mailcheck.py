@@ -8,6 +8,10 @@
         of the links to BASE_URL/s/ and BASE_URL/o/ found in each place,
         and facts about the raw bytes (7-bit, CRLF, line lengths).
 
+    mailcheck.py headers DIR
+        the same list, fast, with only the envelope, To, Message-ID and
+        Subject of each message (for thousands of them).
+
     mailcheck.py subjects FILE.kto...
         prints {CHANNEL: {"invitation"|"reminder": {"nl": S, "en": S}}}:
         the subject templates of the survey definitions, so that a test
@@ -16,6 +20,8 @@
 The checks themselves are in the test scripts; this only parses.
 """
 import email
+import email.header
+import email.parser
 import email.policy
 import email.utils
 import json
@@ -35,14 +41,8 @@ def message(path, base):
     msg = email.message_from_bytes(raw, policy=email.policy.default)
     head = raw.split(b"\r\n\r\n", 1)[0]
     lines = raw.split(b"\r\n")
-    raw_subject = b""
-    for line in head.split(b"\r\n"):
-        if line.lower().startswith(b"subject:"):
-            raw_subject = line
-        elif raw_subject and line[:1] in (b" ", b"\t") and not raw_subject.endswith(b"\0"):
-            raw_subject += line
-        elif raw_subject:
-            raw_subject += b"\0"
+    m = re.search(rb"(?im)^subject:(.*(?:\r\n[ \t].*)*)", head)
+    raw_subject = m.group(1) if m else b""
     out = {
         "file": os.path.basename(path),
         "env_from": env.get("from"),
@@ -53,8 +53,13 @@ def message(path, base):
                     b"\r" not in raw.replace(b"\r\n", b""),
         "max_line": max(len(line) for line in lines),
         "raw_subject_encoded": b"=?UTF-8?" in raw_subject.upper(),
+        "raw_subject": raw_subject.decode("ascii", "replace"),
         "defects": [],
     }
+    # how often each header occurs (RFC 5322 allows most of them once)
+    out["count"] = {}
+    for name in msg.keys():
+        out["count"][name.lower()] = out["count"].get(name.lower(), 0) + 1
     for key, name in (("from", "From"), ("to", "To"), ("reply_to", "Reply-To")):
         h = msg[name]
         out[key] = None if h is None else [
@@ -67,7 +72,6 @@ def message(path, base):
                       ("auto_submitted", "Auto-Submitted")):
         v = msg[name]
         out[key] = None if v is None else str(v)
-        out[key + "_count"] = len(msg.get_all(name) or [])
     d = msg["Date"]
     out["date"] = None
     if d is not None and d.datetime is not None:
@@ -103,6 +107,25 @@ def messages(directory, base):
     return [message(os.path.join(directory, n), base) for n in names]
 
 
+def headers(directory):
+    # compat32 is several times faster than policy.default on headers
+    parser = email.parser.BytesHeaderParser()
+    out = []
+    for n in sorted(n for n in os.listdir(directory) if n.endswith(".eml")):
+        path = os.path.join(directory, n)
+        with open(path, "rb") as f:
+            h = parser.parse(f)
+        env = json.load(open(path[:-len(".eml")] + ".env"))
+        subject = h["Subject"]
+        if subject is not None:
+            subject = str(email.header.make_header(email.header.decode_header(subject)))
+        out.append({"file": n, "env_to": env.get("to"),
+                    "to": [a for _, a in email.utils.getaddresses(h.get_all("To", []))],
+                    "message_id": h["Message-ID"] and h["Message-ID"].strip(),
+                    "subject": subject})
+    return out
+
+
 def subjects(files):
     out = {}
     for path in files:
@@ -127,6 +150,8 @@ def main():
     if len(sys.argv) == 4 and sys.argv[1] == "messages":
         json.dump(messages(sys.argv[2], sys.argv[3].rstrip("/")), sys.stdout,
                   ensure_ascii=False)
+    elif len(sys.argv) == 3 and sys.argv[1] == "headers":
+        json.dump(headers(sys.argv[2]), sys.stdout, ensure_ascii=False)
     elif len(sys.argv) >= 3 and sys.argv[1] == "subjects":
         json.dump(subjects(sys.argv[2:]), sys.stdout, ensure_ascii=False)
     else:
