@@ -14,7 +14,7 @@ build_pkgs="build-essential cmake pkg-config libsqlite3-dev libmicrohttpd-dev \
 libcurl4-openssl-dev libpcre2-dev libgsl-dev libsodium-dev"
 # python3-aiosmtpd and postfix (for smtp-sink and smtp-source) are the real
 # SMTP servers the mail tests and benchmark talk to (DESIGN.md section 3).
-test_pkgs="libcmocka-dev sqlite3 python3 python3-aiosmtpd postfix"
+test_pkgs="libcmocka-dev sqlite3 python3 python3-aiosmtpd postfix curl"
 # libFuzzer comes with clang's runtime; only `make fuzz` needs it.
 fuzz_pkgs="clang libclang-rt-14-dev"
 
