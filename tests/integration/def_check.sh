@@ -49,37 +49,7 @@ expect_stderr_contains "missing argument"
 expect_exit 2 chk --no-such-option "$DEFS/kto-balie.kto"
 
 # A small valid survey the cases below start from.
-cat >good.kto <<'EOF'
-survey mini
-  channel: counter
-  title: Titel
-  overall: Q9
-
-page een
-  title: Een
-
-question Q1 yesno
-  text: Had u een afspraak?
-
-page twee
-
-question Q9 mark
-  text: Cijfer
-  area: TOT
-  show-if: Q1 = ja
-
-mail invitation
-  subject: Hallo {municipality}
-  body: |
-    {link}
-    {optout_link}
-
-mail reminder
-  subject: Herinnering
-  body: |
-    {link}
-    {optout_link}
-EOF
+cp "$KTO_SOURCE_DIR/tests/integration/fixtures/mini.kto" good.kto
 expect_exit 0 chk good.kto
 expect_stdout_contains "good.kto: ok: survey mini (counter), 2 questions on 2 pages, 0 norms"
 expect_stderr_empty

@@ -157,37 +157,7 @@ expect_exit 2 k def load
 expect_exit 2 k def list extra
 
 # --- An invalid file is not stored; valid files beside it are.
-cat >mini.kto <<'EOF'
-survey mini
-  channel: counter
-  title: Titel
-  overall: Q9
-
-page een
-  title: Een
-
-question Q1 yesno
-  text: Had u een afspraak?
-
-page twee
-
-question Q9 mark
-  text: Cijfer
-  area: TOT
-  show-if: Q1 = ja
-
-mail invitation
-  subject: Hallo {municipality}
-  body: |
-    {link}
-    {optout_link}
-
-mail reminder
-  subject: Herinnering
-  body: |
-    {link}
-    {optout_link}
-EOF
+cp "$KTO_SOURCE_DIR/tests/integration/fixtures/mini.kto" mini.kto
 sed 's/^survey mini$/survey kapot/; s/^  title: Titel$/  titel: Titel/' mini.kto >broken.kto
 list_json
 cp list.json before.json
