@@ -30,7 +30,7 @@ static const struct cli_cmd top_cmds[] = {
 	  "Usage: kto config COMMAND [OPTIONS]\n", NULL, cli_config_cmds },
 	{ "serve", "run the web server (opt-out pages, /healthz)",
 	  cli_serve_usage, cli_serve_exec, NULL },
-	{ "demo", "create the demo: circle Kring C and its municipalities",
+	{ "demo", "build the demo: Kring C, questionnaires, synthetic contacts, waves",
 	  cli_demo_usage, cli_demo_exec, NULL },
 	{ NULL, NULL, NULL, NULL, NULL }
 };
