@@ -443,18 +443,14 @@ show_text(const struct kto_wave_info *w)
 	row(w, "mail failures", get_failed, 0);
 }
 
+/* Prints one wave, as JSON or as text: what show and sample end with. */
 static int
-wave_show(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
+print_wave(struct cli *cli, struct kto_db *db, int64_t id)
 {
 	struct kto_wave_info *w;
-	struct kto_db *db;
-	int64_t id;
-	int status;
+	int status = CLI_EXIT_OK;
 	enum kto_rc rc;
 
-	if ((status = wave_begin(cli, cmd, argc, argv, &id, &db)) != CLI_CONTINUE)
-		return status;
-	status = CLI_EXIT_OK;
 	if ((w = malloc(sizeof *w)) == NULL)
 		return CLI_EXIT_INTERNAL;
 	if ((rc = kto_wave_get(db, id, w)) != KTO_OK)
@@ -468,6 +464,18 @@ wave_show(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	return status;
 }
 
+static int
+wave_show(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
+{
+	struct kto_db *db;
+	int64_t id;
+	int status;
+
+	if ((status = wave_begin(cli, cmd, argc, argv, &id, &db)) != CLI_CONTINUE)
+		return status;
+	return print_wave(cli, db, id);
+}
+
 /* ---------------------------------------------------------------------- */
 /* sample, verify, close, list, export-sample                              */
 
@@ -475,7 +483,6 @@ static int
 wave_sample(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	struct kto_sample_report rep;
-	struct kto_wave_info *w;
 	struct kto_db *db;
 	int64_t id;
 	int status;
@@ -483,7 +490,6 @@ wave_sample(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 
 	if ((status = wave_begin(cli, cmd, argc, argv, &id, &db)) != CLI_CONTINUE)
 		return status;
-	status = CLI_EXIT_OK;
 	if ((rc = kto_wave_sample(db, cli_actor(), id, &rep)) != KTO_OK)
 		return cli_fail(cli, rc, NULL);
 	for (size_t i = 0; i < rep.n; i++) {
@@ -496,16 +502,7 @@ wave_sample(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 			    (long long)r->frame, (long long)r->shortfall,
 			    (long long)r->planned);
 	}
-	if ((w = malloc(sizeof *w)) == NULL)
-		return CLI_EXIT_INTERNAL;
-	if ((rc = kto_wave_get(db, id, w)) != KTO_OK)
-		status = cli_fail(cli, rc, NULL);
-	else if (cli->json)
-		status = show_json(cli, w);
-	else
-		show_text(w);
-	free(w);
-	return status;
+	return print_wave(cli, db, id);
 }
 
 static int

@@ -22,6 +22,7 @@
 #include <pcre2.h>
 
 #include "base/buf.h"
+#include "base/date.h"
 #include "base/strparse.h"
 #include "base/utf8.h"
 
@@ -717,33 +718,18 @@ parse_int_value(struct parser *p, const struct attr *a, int64_t min, int64_t max
 	return true;
 }
 
-/* Days in a month, for checking dates. */
-static int
-days_in_month(int y, int m)
-{
-	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return days[m - 1];
-}
-
+/*
+ * Survey files take dates in the ISO form only (YYYY-MM-DD): they are
+ * written once by the benchmark team and read by tools that expect ISO.
+ */
 bool
 kto_date_parse(const char *s, double *out)
 {
-	int y, m, d;
+	struct kto_datetime t;
 
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+	if (strlen(s) != 10 || s[4] != '-' || !kto_datetime_parse(s, &t))
 		return false;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return false;
-	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-	m = (s[5] - '0') * 10 + (s[6] - '0');
-	d = (s[8] - '0') * 10 + (s[9] - '0');
-	if (y < 1900 || y > 2999 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
-		return false;
-	*out = y * 10000.0 + m * 100.0 + d;
+	*out = t.year * 10000.0 + t.month * 100.0 + t.day;
 	return true;
 }
 
