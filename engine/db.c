@@ -458,6 +458,27 @@ db_migrate_one(struct kto_db *db, int to)
 	return kto_db_exec(db, sql, "");
 }
 
+/* After a migration: every foreign key still points at a row. */
+static enum kto_rc
+db_foreign_key_check(struct kto_db *db)
+{
+	sqlite3_stmt *st;
+	bool row;
+	enum kto_rc rc = kto_db_prepare(db, &st, "PRAGMA foreign_key_check", "");
+
+	if (rc != KTO_OK)
+		return rc;
+	rc = kto_db_step(db, st, &row);
+	if (rc == KTO_OK && row)
+		rc = kto_db_seterr(db, KTO_EINTERNAL, "the schema upgrade would "
+		    "leave row %lld of table %s pointing at a missing row of %s; "
+		    "nothing was changed", (long long)sqlite3_column_int64(st, 1),
+		    (const char *)sqlite3_column_text(st, 0),
+		    (const char *)sqlite3_column_text(st, 2));
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static enum kto_rc
 db_migrate_step(struct kto_db *db, void *arg)
 {
@@ -475,15 +496,28 @@ db_migrate_step(struct kto_db *db, void *arg)
 	for (int v = (int)version + 1; v <= latest; v++)
 		if ((rc = db_migrate_one(db, v)) != KTO_OK)
 			return rc;
-	return KTO_OK;
+	return db_foreign_key_check(db);
 }
 
+/*
+** Migrations run with foreign keys off: rebuilding a table (the only way
+** SQLite offers to change a constraint) drops the old one, which with
+** foreign keys on would cascade into, or be refused by, the rows that
+** point at it.  db_migrate_step() checks every key before the commit
+** instead.  The pragma is a no-op inside a transaction, hence out here.
+*/
 static enum kto_rc
 db_migrate(struct kto_db *db)
 {
+	enum kto_rc rc, fk_rc;
+
 	if (kto_db_schema_version(db) >= kto_db_latest_schema_version())
 		return KTO_OK;
-	return kto_db_transaction(db, db_migrate_step, NULL);
+	if ((rc = kto_db_exec(db, "PRAGMA foreign_keys = OFF", "")) != KTO_OK)
+		return rc;
+	rc = kto_db_transaction(db, db_migrate_step, NULL);
+	fk_rc = kto_db_exec(db, "PRAGMA foreign_keys = ON", "");
+	return rc != KTO_OK ? rc : fk_rc;
 }
 
 static enum kto_rc

@@ -264,6 +264,83 @@ test_refuse_newer_schema(void **state)
 	free(path);
 }
 
+/* The migrations, as engine/db.c applies them. */
+extern const char *const kto_migrations[];
+
+/*
+** A database at schema version 1, as kto wrote it before migration 2,
+** holding the rows of `rows_sql`.
+*/
+static void
+make_v1_db(const char *path, const char *rows_sql)
+{
+	char sql[160];
+
+	raw_sql(path, "PRAGMA journal_mode = WAL;");
+	raw_sql(path, kto_migrations[0]);
+	snprintf(sql, sizeof sql, "PRAGMA user_version = 1; "
+	    "PRAGMA application_id = %d;", KTO_APP_ID);
+	raw_sql(path, sql);
+	raw_sql(path, rows_sql);
+}
+
+static void
+test_upgrade_keeps_rows(void **state)
+{
+	char *path = tu_path(*state, "v1.db");
+	struct kto_db *db = NULL;
+	struct kto_err err = KTO_ERR_INIT;
+
+	make_v1_db(path, "INSERT INTO municipality (id, code, name) VALUES "
+	    "(1, 'GM0363', 'Amsterdam');"
+	    "INSERT INTO contact (id, municipality_id, external_id, channel, "
+	    "contact_at, email) VALUES (7, 1, 'C1', 'phone', "
+	    "'2026-11-02T10:00:00', 'a@example.nl');");
+	assert_int_equal(kto_db_open(path, 0, &db, &err), KTO_OK);
+	assert_int_equal(kto_db_schema_version(db), kto_db_latest_schema_version());
+	assert_int_equal(tu_query_int(db, "SELECT count(*) FROM contact WHERE "
+	    "id = 7 AND external_id = 'C1' AND channel = 'phone' AND "
+	    "email = 'a@example.nl'"), 1);
+	/* The rebuilt table still refuses what the old one refused... */
+	assert_int_not_equal(kto_db_exec(db, "INSERT INTO contact (municipality_id, "
+	    "external_id, channel, contact_at) VALUES (1, 'C2', 'fax', "
+	    "'2026-11-02T10:00:00')", ""), KTO_OK);
+	assert_contains(kto_db_errmsg(db), "CHECK");
+	assert_int_not_equal(kto_db_exec(db, "INSERT INTO contact (municipality_id, "
+	    "external_id, channel, contact_at) VALUES (1, 'C1', 'email', "
+	    "'2026-11-02T10:00:00')", ""), KTO_OK);
+	assert_contains(kto_db_errmsg(db), "UNIQUE");
+	/* ...and foreign keys are on again after the upgrade. */
+	assert_int_not_equal(kto_db_exec(db, "INSERT INTO contact (municipality_id, "
+	    "external_id, channel, contact_at) VALUES (99, 'C3', 'email', "
+	    "'2026-11-02T10:00:00')", ""), KTO_OK);
+	assert_contains(kto_db_errmsg(db), "FOREIGN KEY");
+	kto_db_close(db);
+	free(path);
+}
+
+static void
+test_upgrade_refuses_broken_keys(void **state)
+{
+	char *path = tu_path(*state, "broken.db");
+	struct kto_db *db = not_null;
+	struct kto_err err = KTO_ERR_INIT;
+
+	/* A contact of a municipality that is not there (written with the
+	 * keys off): the upgrade must not bless it. */
+	make_v1_db(path, "INSERT INTO contact (municipality_id, external_id, "
+	    "channel, contact_at) VALUES (42, 'C1', 'phone', "
+	    "'2026-11-02T10:00:00');");
+	assert_int_equal(kto_db_open(path, 0, &db, &err), KTO_EINTERNAL);
+	assert_null(db);
+	assert_contains(kto_err_msg(&err), "table contact");
+	assert_contains(kto_err_msg(&err), "municipality");
+	/* Nothing changed: the same answer again. */
+	assert_int_equal(kto_db_open(path, 0, &db, &err), KTO_EINTERNAL);
+	assert_null(db);
+	free(path);
+}
+
 static void
 test_empty_file_is_initialised(void **state)
 {
@@ -561,6 +638,10 @@ main(void)
 		    setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_refuse_newer_schema, setup_dir,
 		    teardown_dir),
+		cmocka_unit_test_setup_teardown(test_upgrade_keeps_rows, setup_dir,
+		    teardown_dir),
+		cmocka_unit_test_setup_teardown(test_upgrade_refuses_broken_keys,
+		    setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_empty_file_is_initialised, setup_dir,
 		    teardown_dir),
 		cmocka_unit_test_setup_teardown(test_missing_without_create, setup_dir,
