@@ -1,43 +1,23 @@
 /*
-** engine/contacts: validating and storing contacts, one at a time or from
-** a CSV file.
+** engine/contacts: validating and storing contacts.  The CSV import
+** (contact_import.c) goes through the same two steps.
 */
 #include "engine/contacts.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "base/buf.h"
-#include "base/csv.h"
 #include "base/date.h"
 #include "base/utf8.h"
-#include "engine/audit.h"
+#include "engine/contacts_int.h"
 #include "engine/db_int.h"
-#include "engine/email.h"
 #include "engine/municipality.h"
-
-/* Rows per transaction: long enough to be fast, short enough that a
- * citizen's answer never waits behind an import for long. */
-#define IMPORT_BATCH 20000
-
-/* The page cache during an import, in KiB (negative: SQLite's convention). */
-#define IMPORT_CACHE_PAGES "-65536"
 
 /* ---------------------------------------------------------------------- */
 /* Validation                                                              */
-
-/* A contact after validation, ready to store. */
-struct contact_row {
-	const char *external_id;
-	enum kto_channel channel;
-	char contact_at[20];
-	char email[KTO_EMAIL_MAX + 1];     /* "" when none */
-	unsigned char email_hash[KTO_EMAIL_HASH_BYTES];
-	const char *product, *team;        /* NULL when none */
-	const char *language;              /* "nl" or "en" */
-};
 
 static bool
 blank(const char *s)
@@ -99,20 +79,15 @@ check_text_field(const char *v, const char *name, size_t max, char *reason,
 	return true;
 }
 
-/*
-** Checks one contact; fills *row, or writes the reason and returns false.
-** today_end: seconds at the end of today, for "in the future".
-*/
-static bool
-contact_validate(struct kto_db *db, const struct kto_contact_input *in,
-                 int64_t today_end, struct contact_row *row, char *reason,
-                 size_t rlen, enum kto_rc *rc)
+bool
+contact_validate(const struct contact_checker *c,
+                 const struct kto_contact_input *in, struct contact_row *row,
+                 char *reason, size_t rlen)
 {
 	struct kto_datetime t;
 	char buf[64];
 	const char *problem;
 
-	*rc = KTO_OK;
 	row->email[0] = '\0';
 	row->product = row->team = NULL;
 	if (blank(in->contact_id)) {
@@ -143,7 +118,7 @@ contact_validate(struct kto_db *db, const struct kto_contact_input *in,
 		    sizeof buf));
 		return false;
 	}
-	if (kto_datetime_seconds(&t) >= today_end) {
+	if (kto_datetime_seconds(&t) >= c->today_end) {
 		snprintf(reason, rlen, "contact_at %s is in the future",
 		    shown(in->contact_at, buf, sizeof buf));
 		return false;
@@ -164,8 +139,7 @@ contact_validate(struct kto_db *db, const struct kto_contact_input *in,
 			    shown(in->email, buf, sizeof buf), problem);
 			return false;
 		}
-		if ((*rc = kto_email_hash(db, row->email, row->email_hash)) != KTO_OK)
-			return false;
+		kto_email_hash_keyed(c->email_key, row->email, row->email_hash);
 	}
 	if (!blank(in->product)) {
 		if (!check_text_field(in->product, "product", KTO_CONTACT_TEXT_MAX,
@@ -197,16 +171,24 @@ today_end(struct kto_db *db)
 	return kto_days_from_civil(now.year, now.month, now.day) * 86400 + 86400;
 }
 
+enum kto_rc
+contact_checker_init(struct kto_db *db, struct contact_checker *c)
+{
+	c->today_end = today_end(db);
+	return kto_email_hash_key(db, c->email_key);
+}
+
+void
+contact_checker_clear(struct contact_checker *c)
+{
+	sodium_memzero(c->email_key, sizeof c->email_key);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Storing                                                                 */
 
-struct contact_stmts {
-	sqlite3_stmt *find, *insert, *update, *touch, *sampled;
-	char now[24];        /* created_at, bound once rather than per row */
-};
-
-static void
-stmts_release(struct contact_stmts *s)
+void
+contact_stmts_release(struct contact_stmts *s)
 {
 	sqlite3_finalize(s->find);
 	sqlite3_finalize(s->insert);
@@ -216,8 +198,8 @@ stmts_release(struct contact_stmts *s)
 	memset(s, 0, sizeof *s);
 }
 
-static enum kto_rc
-stmts_prepare(struct kto_db *db, struct contact_stmts *s)
+enum kto_rc
+contact_stmts_prepare(struct kto_db *db, struct contact_stmts *s)
 {
 	struct kto_datetime now;
 	enum kto_rc rc;
@@ -242,7 +224,7 @@ stmts_prepare(struct kto_db *db, struct contact_stmts *s)
 	    "seen_import_id = ?, seen_row = ? WHERE id = ?", "")) != KTO_OK ||
 	    (rc = kto_db_prepare(db, &s->sampled, "SELECT wave_id FROM invitation "
 	    "WHERE contact_id = ? LIMIT 1", "")) != KTO_OK)
-		stmts_release(s);
+		contact_stmts_release(s);
 	return rc;
 }
 
@@ -326,11 +308,7 @@ contact_insert(struct kto_db *db, struct contact_stmts *s, int64_t mid,
 	return run(db, st, rc);
 }
 
-/*
-** Stores a validated contact: added, updated, unchanged, or rejected with a
-** reason (given twice in this import; changed after being sampled).
-*/
-static enum kto_rc
+enum kto_rc
 contact_store(struct kto_db *db, struct contact_stmts *s, int64_t mid,
               const struct contact_row *r, int64_t import_id, int64_t row_no,
               enum kto_contact_outcome *outcome, char *reason, size_t rlen)
@@ -428,20 +406,25 @@ put_txn(struct kto_db *db, void *arg)
 {
 	struct put *p = arg;
 	struct kto_municipality m;
+	struct contact_checker check;
 	struct contact_stmts s;
 	struct contact_row r;
+	bool valid;
 	enum kto_rc rc;
 
-	if ((rc = kto_municipality_find(db, p->code, &m)) != KTO_OK)
+	if ((rc = kto_municipality_find(db, p->code, &m)) != KTO_OK ||
+	    (rc = contact_checker_init(db, &check)) != KTO_OK)
 		return rc;
-	if (!contact_validate(db, p->in, today_end(db), &r, p->reason, p->rlen, &rc)) {
+	valid = contact_validate(&check, p->in, &r, p->reason, p->rlen);
+	contact_checker_clear(&check);
+	if (!valid) {
 		*p->outcome = KTO_CONTACT_REJECTED;
-		return rc;
+		return KTO_OK;
 	}
-	if ((rc = stmts_prepare(db, &s)) != KTO_OK)
+	if ((rc = contact_stmts_prepare(db, &s)) != KTO_OK)
 		return rc;
 	rc = contact_store(db, &s, m.id, &r, 0, 0, p->outcome, p->reason, p->rlen);
-	stmts_release(&s);
+	contact_stmts_release(&s);
 	return rc;
 }
 
@@ -457,426 +440,3 @@ kto_contact_put(struct kto_db *db, const char *code,
 	return kto_db_transaction(db, put_txn, &p);
 }
 
-/* ---------------------------------------------------------------------- */
-/* A CSV file                                                              */
-
-enum col { COL_ID, COL_CHANNEL, COL_AT, COL_EMAIL, COL_PRODUCT, COL_TEAM,
-           COL_LANGUAGE, COL_COUNT };
-
-/* Column names, with the Dutch ones municipal exports use. */
-static const struct { const char *name; enum col col; } column_names[] = {
-	{ "contact_id", COL_ID }, { "contactid", COL_ID }, { "contact-id", COL_ID },
-	{ "channel", COL_CHANNEL }, { "kanaal", COL_CHANNEL },
-	{ "contact_at", COL_AT }, { "contact_date", COL_AT }, { "datum", COL_AT },
-	{ "contactmoment", COL_AT }, { "email", COL_EMAIL }, { "e-mail", COL_EMAIL },
-	{ "e_mail", COL_EMAIL }, { "emailadres", COL_EMAIL },
-	{ "e-mailadres", COL_EMAIL }, { "product", COL_PRODUCT },
-	{ "team", COL_TEAM }, { "language", COL_LANGUAGE }, { "taal", COL_LANGUAGE },
-};
-
-static const char *const col_canonical[COL_COUNT] = {
-	"contact_id", "channel", "contact_at", "email", "product", "team", "language"
-};
-
-struct importer {
-	struct kto_db *db;
-	const struct kto_import_options *opt;
-	struct kto_import_report *rep;
-	struct kto_csv_reader *csv;
-	struct contact_stmts st;
-	int64_t municipality_id, import_id, today_end;
-	int map[COL_COUNT];        /* field index per column, -1 when absent */
-	size_t n_header;
-	char **header;             /* copies, for the reject file */
-	struct kto_buf line;       /* a reject-file line */
-	bool in_batch;
-};
-
-static void
-append_name(char *list, size_t n, const char *name)
-{
-	size_t len = strlen(list);
-
-	if (len + 1 < n)
-		snprintf(list + len, n - len, "%s%s", len ? ", " : "", name);
-}
-
-/* Maps the header's columns; KTO_EINPUT when a required one is missing. */
-static enum kto_rc
-map_header(struct importer *im, char **f, size_t n)
-{
-	struct kto_import_report *rep = im->rep;
-	char missing[128] = "";
-
-	for (int c = 0; c < COL_COUNT; c++)
-		im->map[c] = -1;
-	for (size_t i = 0; i < n; i++) {
-		char name[64];
-		size_t k, len;
-		const char *v = f[i] + strspn(f[i], " \t");
-
-		len = strlen(v);
-		while (len > 0 && (v[len - 1] == ' ' || v[len - 1] == '\t'))
-			len--;
-		snprintf(name, sizeof name, "%.*s", (int)(len < 63 ? len : 63), v);
-		append_name(rep->columns, sizeof rep->columns, name);
-		for (k = 0; k < sizeof column_names / sizeof column_names[0]; k++)
-			if (strcasecmp(name, column_names[k].name) == 0)
-				break;
-		if (k == sizeof column_names / sizeof column_names[0]) {
-			append_name(rep->ignored, sizeof rep->ignored, name[0] ? name :
-			    "(unnamed)");
-			continue;
-		}
-		if (im->map[column_names[k].col] >= 0)
-			return kto_db_seterr(im->db, KTO_EINPUT, "the header names "
-			    "column %s twice (columns %d and %zu); keep one",
-			    col_canonical[column_names[k].col],
-			    im->map[column_names[k].col] + 1, i + 1);
-		im->map[column_names[k].col] = (int)i;
-	}
-	for (int c = COL_ID; c <= COL_AT; c++)
-		if (im->map[c] < 0)
-			append_name(missing, sizeof missing, col_canonical[c]);
-	if (missing[0])
-		return kto_db_seterr(im->db, KTO_EINPUT, "the file has no column %s. "
-		    "The first row must name the columns; this file's first row "
-		    "reads: %s", missing, rep->columns);
-	im->header = calloc(n ? n : 1, sizeof *im->header);
-	if (im->header == NULL)
-		return kto_db_seterr(im->db, KTO_ENOMEM, "out of memory");
-	im->n_header = n;
-	for (size_t i = 0; i < n; i++)
-		if ((im->header[i] = strdup(f[i])) == NULL)
-			return kto_db_seterr(im->db, KTO_ENOMEM, "out of memory");
-	return KTO_OK;
-}
-
-/* Writes one CSV line of fields, plus `extra` as the last field. */
-static void
-write_reject_line(struct importer *im, char **f, size_t n, const char *extra)
-{
-	char delim = kto_csv_delimiter(im->csv);
-
-	kto_buf_reset(&im->line);
-	for (size_t i = 0; i < n; i++) {
-		kto_csv_field(&im->line, f[i], delim);
-		kto_buf_addc(&im->line, delim);
-	}
-	kto_csv_field(&im->line, extra, delim);
-	kto_buf_adds(&im->line, "\r\n");
-	fwrite(kto_buf_str(&im->line), 1, im->line.len, im->opt->rejects);
-}
-
-static struct kto_import_counts *
-counts_for(struct kto_import_report *rep, const char *channel)
-{
-	enum kto_channel c;
-
-	if (channel != NULL && kto_channel_parse(channel, &c))
-		return &rep->channel[c];
-	return &rep->unknown_channel;
-}
-
-static void
-count(struct importer *im, const char *channel, enum kto_contact_outcome o,
-      int64_t row, const char *reason, char **f, size_t n)
-{
-	struct kto_import_report *rep = im->rep;
-	struct kto_import_counts *c[2] = { counts_for(rep, channel), &rep->total };
-
-	for (int i = 0; i < 2; i++) {
-		switch (o) {
-		case KTO_CONTACT_ADDED: c[i]->added++; break;
-		case KTO_CONTACT_UPDATED: c[i]->updated++; break;
-		case KTO_CONTACT_UNCHANGED: c[i]->unchanged++; break;
-		case KTO_CONTACT_REJECTED: c[i]->rejected++; break;
-		}
-	}
-	if (o != KTO_CONTACT_REJECTED)
-		return;
-	if (rep->n_rejects < KTO_IMPORT_KEEP_REJECTS) {
-		rep->rejects[rep->n_rejects].row = row;
-		snprintf(rep->rejects[rep->n_rejects].reason,
-		    sizeof rep->rejects[0].reason, "%s", reason);
-		rep->n_rejects++;
-	}
-	if (im->opt->rejects != NULL)
-		write_reject_line(im, f, n, reason);
-}
-
-static const char *
-field(const struct importer *im, char **f, size_t n, enum col c)
-{
-	int i = im->map[c];
-
-	return (i >= 0 && (size_t)i < n) ? f[i] : NULL;
-}
-
-/* One data row: validate, store, count. */
-static enum kto_rc
-import_row(struct importer *im, char **f, size_t n)
-{
-	struct kto_contact_input in;
-	struct contact_row r;
-	enum kto_contact_outcome o = KTO_CONTACT_REJECTED;
-	int64_t row = (int64_t)kto_csv_record_number(im->csv);
-	char reason[200];
-	enum kto_rc rc = KTO_OK;
-
-	reason[0] = '\0';
-
-	in.contact_id = field(im, f, n, COL_ID);
-	in.channel = field(im, f, n, COL_CHANNEL);
-	in.contact_at = field(im, f, n, COL_AT);
-	in.email = field(im, f, n, COL_EMAIL);
-	in.product = field(im, f, n, COL_PRODUCT);
-	in.team = field(im, f, n, COL_TEAM);
-	in.language = field(im, f, n, COL_LANGUAGE);
-	if (n > im->n_header)
-		snprintf(reason, sizeof reason, "the row has %zu fields but the header "
-		    "has %zu; is a value with the separator in it missing its quotes?",
-		    n, im->n_header);
-	else if (contact_validate(im->db, &in, im->today_end, &r, reason,
-	    sizeof reason, &rc))
-		rc = contact_store(im->db, &im->st, im->municipality_id, &r,
-		    im->import_id, row, &o, reason, sizeof reason);
-	if (rc != KTO_OK)
-		return rc;
-	im->rep->rows++;
-	count(im, in.channel, o, row, reason, f, n);
-	return KTO_OK;
-}
-
-static enum kto_rc
-batch_begin(struct importer *im)
-{
-	enum kto_rc rc = kto_db_exec(im->db, "BEGIN IMMEDIATE", "");
-
-	im->in_batch = rc == KTO_OK;
-	im->db->in_transaction = im->in_batch;
-	/*
-	** Foreign keys checked at the commit instead of at each statement
-	** (the keys are the same): an immediate check makes SQLite keep a
-	** statement journal for every insert.  SQLite resets this at every
-	** commit, so each batch sets it again.
-	*/
-	if (rc == KTO_OK)
-		rc = kto_db_exec(im->db, "PRAGMA defer_foreign_keys = ON", "");
-	return rc;
-}
-
-static enum kto_rc
-batch_end(struct importer *im, bool commit)
-{
-	enum kto_rc rc = KTO_OK;
-
-	if (!im->in_batch)
-		return KTO_OK;
-	if (commit)
-		rc = kto_db_exec(im->db, "COMMIT", "");
-	if (!commit || rc != KTO_OK) {
-		struct kto_err saved = im->db->err;
-
-		sqlite3_exec(im->db->sqlite, "ROLLBACK", NULL, NULL, NULL);
-		im->db->err = saved;
-	}
-	im->in_batch = false;
-	im->db->in_transaction = false;
-	return rc;
-}
-
-static enum kto_rc
-import_start(struct importer *im, const char *actor, const char *file_name)
-{
-	enum kto_rc rc = kto_db_exec(im->db, "INSERT INTO contact_import "
-	    "(municipality_id, file_name, actor) VALUES (?, ?, ?)", "itt",
-	    im->municipality_id, file_name, actor);
-
-	im->import_id = sqlite3_last_insert_rowid(im->db->sqlite);
-	return rc;
-}
-
-static enum kto_rc
-import_finish(struct importer *im, const char *actor, const char *file_name)
-{
-	struct kto_import_report *rep = im->rep;
-	char detail[300];
-	enum kto_rc rc;
-
-	rc = kto_db_exec(im->db, "UPDATE contact_import SET status = ?, "
-	    "rows_total = ?, accepted = ?, updated = ?, unchanged = ?, rejected = ?, "
-	    "message = ?, finished_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') "
-	    "WHERE id = ?", "tiiiiiti", rep->stopped ? "failed" : "complete",
-	    rep->rows, rep->total.added, rep->total.updated, rep->total.unchanged,
-	    rep->total.rejected, rep->stopped ? rep->stop_reason : NULL,
-	    im->import_id);
-	if (rc != KTO_OK)
-		return rc;
-	snprintf(detail, sizeof detail, "%s: %lld rows, %lld added, %lld updated, "
-	    "%lld unchanged, %lld rejected%s", file_name, (long long)rep->rows,
-	    (long long)rep->total.added, (long long)rep->total.updated,
-	    (long long)rep->total.unchanged, (long long)rep->total.rejected,
-	    rep->stopped ? " (stopped)" : "");
-	return kto_audit(im->db, actor, "contacts.import", im->municipality_id,
-	    NULL, detail);
-}
-
-/* Reads and maps the header row. */
-static enum kto_rc
-import_header(struct importer *im)
-{
-	char **f;
-	size_t n;
-	enum kto_rc rc = kto_csv_next(im->csv, &f, &n);
-
-	if (rc == KTO_ENOTFOUND)
-		return kto_db_seterr(im->db, KTO_EINPUT, "the file is empty; the first "
-		    "row must name the columns: contact_id, channel, contact_at, email");
-	if (rc == KTO_EINPUT || rc == KTO_ELIMIT)
-		return kto_db_seterr(im->db, KTO_EINPUT, "%s", kto_csv_error(im->csv));
-	if (rc != KTO_OK)
-		return kto_db_seterr(im->db, rc, "%s", kto_csv_error(im->csv));
-	im->rep->delimiter = kto_csv_delimiter(im->csv);
-	if ((rc = map_header(im, f, n)) != KTO_OK)
-		return rc;
-	if (im->opt->rejects != NULL)
-		write_reject_line(im, f, n, "reason");
-	return KTO_OK;
-}
-
-/* The rows after the header, in batches. */
-static enum kto_rc
-import_rows(struct importer *im)
-{
-	struct kto_import_report *rep = im->rep;
-	int64_t in_batch = 0;
-	enum kto_rc rc = KTO_OK;
-
-	for (;;) {
-		char **f;
-		size_t n;
-		enum kto_rc crc = kto_csv_next(im->csv, &f, &n);
-
-		if (crc == KTO_ENOTFOUND)
-			break;
-		if (crc == KTO_ELIMIT) {
-			int64_t row = (int64_t)kto_csv_record_number(im->csv);
-
-			rep->rows++;
-			count(im, NULL, KTO_CONTACT_REJECTED, row, kto_csv_error(im->csv),
-			    NULL, 0);
-			continue;
-		}
-		if (crc != KTO_OK) {
-			rep->stopped = true;
-			snprintf(rep->stop_reason, sizeof rep->stop_reason, "%s",
-			    kto_csv_error(im->csv));
-			if (crc != KTO_EINPUT)
-				rc = kto_db_seterr(im->db, crc, "%s", kto_csv_error(im->csv));
-			break;
-		}
-		if ((rc = import_row(im, f, n)) != KTO_OK)
-			break;
-		if (im->opt->progress != NULL && rep->rows % 1000 == 0)
-			im->opt->progress(im->opt->progress_ctx, kto_csv_bytes(im->csv));
-		if (!im->opt->dry_run && ++in_batch == IMPORT_BATCH) {
-			if ((rc = batch_end(im, true)) != KTO_OK ||
-			    (rc = batch_begin(im)) != KTO_OK)
-				break;
-			rep->committed_rows = rep->rows;
-			in_batch = 0;
-		}
-	}
-	return rc;
-}
-
-static void
-importer_release(struct importer *im)
-{
-	stmts_release(&im->st);
-	kto_csv_reader_free(im->csv);
-	for (size_t i = 0; i < im->n_header; i++)
-		free(im->header[i]);
-	free(im->header);
-	kto_buf_release(&im->line);
-}
-
-enum kto_rc
-kto_contacts_import(struct kto_db *db, const char *actor, const char *code,
-                    FILE *in, const char *file_name,
-                    const struct kto_import_options *opt,
-                    struct kto_import_report *rep)
-{
-	static const struct kto_csv_limits limits = KTO_CSV_LIMITS_DEFAULT;
-	struct kto_municipality m;
-	struct importer im;
-	enum kto_rc rc;
-
-	memset(rep, 0, sizeof *rep);
-	memset(&im, 0, sizeof im);
-	im.db = db;
-	im.opt = opt;
-	im.rep = rep;
-	im.today_end = today_end(db);
-	kto_buf_init(&im.line, 1u << 20);
-	if ((rc = kto_municipality_find(db, code, &m)) != KTO_OK)
-		return rc;
-	im.municipality_id = m.id;
-	if ((rc = kto_csv_reader_new(in, 0, &limits, &im.csv)) != KTO_OK) {
-		importer_release(&im);
-		return kto_db_seterr(db, rc, "cannot read '%s'", file_name);
-	}
-	if ((rc = import_header(&im)) != KTO_OK) {
-		importer_release(&im);
-		return rc;
-	}
-	/*
-	** Contacts arrive in the file's order, but the frame index wants them
-	** by date: with SQLite's default 2 MB cache every insert then reads and
-	** writes index pages through the file system.  A larger cache for the
-	** import keeps them in memory; memory stays bounded by it, not by the
-	** file.
-	*/
-	kto_db_exec(db, "PRAGMA cache_size = " IMPORT_CACHE_PAGES, "");
-	/*
-	** The batches in between need not each reach the disk: the import is
-	** acknowledged by its last commit, whose sync (synchronous = FULL,
-	** set again before it) makes every earlier batch durable too.  A
-	** power cut half-way loses at most some batches, which importing the
-	** file again restores.
-	*/
-	kto_db_exec(db, "PRAGMA synchronous = NORMAL", "");
-	/*
-	** A dry run is one transaction that is rolled back: the same code
-	** path, so it finds exactly what a real import would.
-	*/
-	if ((rc = batch_begin(&im)) == KTO_OK &&
-	    (rc = import_start(&im, actor, file_name)) == KTO_OK &&
-	    (opt->dry_run || ((rc = batch_end(&im, true)) == KTO_OK &&
-	    (rc = batch_begin(&im)) == KTO_OK)) &&
-	    (rc = stmts_prepare(db, &im.st)) == KTO_OK)
-		rc = import_rows(&im);
-	stmts_release(&im.st);
-	if (opt->dry_run) {
-		batch_end(&im, false);
-		rep->import_id = 0;
-	} else {
-		kto_db_exec(db, "PRAGMA synchronous = FULL", "");
-		if (rc == KTO_OK)
-			rc = import_finish(&im, actor, file_name);
-		if (rc == KTO_OK)
-			rc = batch_end(&im, true);
-		else
-			batch_end(&im, false);
-		if (rc == KTO_OK)
-			rep->committed_rows = rep->rows;
-		rep->import_id = im.import_id;
-	}
-	if (opt->progress != NULL)
-		opt->progress(opt->progress_ctx, kto_csv_bytes(im.csv));
-	kto_db_exec(db, "PRAGMA cache_size = -2000", "");   /* SQLite's default */
-	kto_db_exec(db, "PRAGMA synchronous = FULL", "");
-	importer_release(&im);
-	return rc;
-}

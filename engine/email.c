@@ -120,6 +120,9 @@ kto_email_normalize(const char *addr, char *out)
 	return true;
 }
 
+_Static_assert(KTO_EMAIL_KEY_BYTES == crypto_generichash_KEYBYTES,
+    "the address key is a BLAKE2b key");
+
 /* The installation's key for address hashes, created once. */
 static enum kto_rc
 hash_key(struct kto_db *db, unsigned char key[crypto_generichash_KEYBYTES])
@@ -156,22 +159,37 @@ hash_key(struct kto_db *db, unsigned char key[crypto_generichash_KEYBYTES])
 }
 
 enum kto_rc
+kto_email_hash_key(struct kto_db *db, unsigned char key[KTO_EMAIL_KEY_BYTES])
+{
+	enum kto_rc rc;
+
+	if (!db->hash_key_ready) {
+		if ((rc = hash_key(db, db->hash_key)) != KTO_OK)
+			return rc;
+		db->hash_key_ready = true;
+	}
+	memcpy(key, db->hash_key, KTO_EMAIL_KEY_BYTES);
+	return KTO_OK;
+}
+
+void
+kto_email_hash_keyed(const unsigned char key[KTO_EMAIL_KEY_BYTES],
+                     const char *normalized, unsigned char out[KTO_EMAIL_HASH_BYTES])
+{
+	crypto_generichash(out, KTO_EMAIL_HASH_BYTES, (const unsigned char *)normalized,
+	    strlen(normalized), key, KTO_EMAIL_KEY_BYTES);
+}
+
+enum kto_rc
 kto_email_hash(struct kto_db *db, const char *normalized,
                unsigned char out[KTO_EMAIL_HASH_BYTES])
 {
-	unsigned char key[crypto_generichash_KEYBYTES];
+	unsigned char key[KTO_EMAIL_KEY_BYTES];
 	enum kto_rc rc;
 
-	if (db->hash_key_ready) {
-		memcpy(key, db->hash_key, sizeof key);
-	} else {
-		if ((rc = hash_key(db, key)) != KTO_OK)
-			return rc;
-		memcpy(db->hash_key, key, sizeof key);
-		db->hash_key_ready = true;
-	}
-	crypto_generichash(out, KTO_EMAIL_HASH_BYTES, (const unsigned char *)normalized,
-	    strlen(normalized), key, sizeof key);
+	if ((rc = kto_email_hash_key(db, key)) != KTO_OK)
+		return rc;
+	kto_email_hash_keyed(key, normalized, out);
 	sodium_memzero(key, sizeof key);
 	return KTO_OK;
 }

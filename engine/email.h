@@ -46,4 +46,17 @@ bool kto_email_normalize(const char *addr, char *out);
 enum kto_rc kto_email_hash(struct kto_db *db, const char *normalized,
                            unsigned char out[KTO_EMAIL_HASH_BYTES]);
 
+/*
+** The same in two steps, for work that runs away from the database
+** connection (the import's reader thread): the installation's key, read
+** (or created) once, then as many hashes as needed without the database.
+** Clear the key with sodium_memzero() when done.
+*/
+#define KTO_EMAIL_KEY_BYTES 32
+enum kto_rc kto_email_hash_key(struct kto_db *db,
+                               unsigned char key[KTO_EMAIL_KEY_BYTES]);
+void kto_email_hash_keyed(const unsigned char key[KTO_EMAIL_KEY_BYTES],
+                          const char *normalized,
+                          unsigned char out[KTO_EMAIL_HASH_BYTES]);
+
 #endif
