@@ -16,6 +16,7 @@
 #include "engine/db_int.h"
 #include "engine/draw.h"
 #include "engine/email.h"
+#include "engine/population_int.h"
 #include "engine/token.h"
 
 /* The draw streams of a wave: one per channel for the one-off sample, and
@@ -89,15 +90,6 @@ hashset_load(struct kto_db *db, struct hashset *s, sqlite3_stmt *st)
 /* ---------------------------------------------------------------------- */
 /* The state of one sampling                                               */
 
-/* A contact that passed every exclusion but the duplicate check. */
-struct candidate {
-	int64_t id;
-	uint64_t h;          /* the first 8 bytes of the address hash */
-	uint32_t minute;     /* contact_at, in minutes since 1970 */
-	uint8_t channel;
-	uint8_t duplicate;   /* another contact of the same address is kept */
-};
-
 struct stratum {
 	bool use;            /* the wave has this channel */
 	bool continuous;
@@ -123,8 +115,7 @@ struct sampler {
 	char **patterns;
 	size_t n_patterns;
 	struct stratum s[KTO_CHANNEL_COUNT];
-	struct candidate *cand;
-	size_t n_cand, cap_cand;
+	struct population pop;
 };
 
 static void
@@ -137,7 +128,7 @@ sampler_release(struct sampler *sp)
 	free(sp->patterns);
 	for (int c = 0; c < KTO_CHANNEL_COUNT; c++)
 		free(sp->s[c].frame);
-	free(sp->cand);
+	population_release(&sp->pop);
 }
 
 /* "YYYY-MM-DDTHH:MM:SS" of now minus days. */
@@ -232,54 +223,15 @@ is_staff(const struct sampler *sp, const char *email)
 /* The frame                                                               */
 
 /*
-** Minutes since 1970 of a stored contact_at ("YYYY-MM-DDTHH:MM:SS", always
-** in that form: the import writes it).  Read digit by digit because it runs
-** once per contact of the population.
+** The first exclusion that applies to a contact, or KTO_EXCL_COUNT.  For
+** population_read(), which calls it from two threads: it only reads.
 */
-static uint32_t
-stored_minute(const char *s)
-{
-#define D2(p) ((unsigned)((p)[0] - '0') * 10 + (unsigned)((p)[1] - '0'))
-	unsigned y = D2(s) * 100 + D2(s + 2), m = D2(s + 5), d = D2(s + 8);
-	unsigned hh = D2(s + 11), mm = D2(s + 14);
-#undef D2
-	return (uint32_t)(kto_days_from_civil((int)y, (int)m, (int)d) * 1440 +
-	    hh * 60 + mm);
-}
-
-static enum kto_rc
-add_candidate(struct sampler *sp, int64_t id, const unsigned char *hash,
-              const char *contact_at, enum kto_channel c)
-{
-	struct candidate *k;
-	uint64_t h = 0;
-
-	if (sp->n_cand == sp->cap_cand) {
-		size_t ncap = sp->cap_cand ? sp->cap_cand * 2 : 1024;
-		struct candidate *p = realloc(sp->cand, ncap * sizeof *p);
-
-		if (p == NULL)
-			return kto_db_seterr(sp->db, KTO_ENOMEM, "out of memory drawing "
-			    "the sample");
-		sp->cand = p;
-		sp->cap_cand = ncap;
-	}
-	for (int b = 0; b < 8; b++)
-		h = h << 8 | hash[b];
-	k = &sp->cand[sp->n_cand++];
-	k->id = id;
-	k->h = h;
-	k->minute = strlen(contact_at) >= 19 ? stored_minute(contact_at) : 0;
-	k->channel = (uint8_t)c;
-	k->duplicate = 0;
-	return KTO_OK;
-}
-
-/* The first exclusion that applies to a contact, or KTO_EXCL_COUNT. */
 static enum kto_exclusion
-exclusion_of(const struct sampler *sp, const char *email, const unsigned char *hash,
+exclusion_of(const void *ctx, const char *email, const unsigned char *hash,
              int hash_len, const char *contact_at)
 {
+	const struct sampler *sp = ctx;
+
 	if (email == NULL || *email == '\0' || hash_len != KTO_EMAIL_HASH_BYTES)
 		return KTO_EXCL_NO_EMAIL;
 	if (is_staff(sp, email))
@@ -293,41 +245,35 @@ exclusion_of(const struct sampler *sp, const char *email, const unsigned char *h
 	return KTO_EXCL_COUNT;
 }
 
-/* Reads channel c's population (new contacts only, when continuous). */
+/*
+** Reads the population of every stratum to be drawn, in one pass over the
+** municipality's contacts in the period.
+*/
 static enum kto_rc
-scan_channel(struct sampler *sp, enum kto_channel c)
+scan_population(struct sampler *sp)
 {
-	struct stratum *s = &sp->s[c];
-	sqlite3_stmt *st;
-	bool row;
+	struct population_query q = {
+		.municipality_id = sp->municipality_id, .from = sp->w.from,
+		.until = sp->period_end, .exclusion = exclusion_of, .ctx = sp,
+	};
 	enum kto_rc rc;
 
-	rc = kto_db_prepare(sp->db, &st, "SELECT id, email, email_hash, contact_at "
-	    "FROM contact WHERE municipality_id = ? AND channel = ? AND "
-	    "contact_at >= ? AND contact_at < ? AND id > ?",
-	    "ittti", sp->municipality_id, kto_channel_name(c),
-	    sp->w.from, sp->period_end, s->watermark);
-	if (rc != KTO_OK)
-		return rc;
-	s->last_id = s->watermark;
-	while ((rc = kto_db_step(sp->db, st, &row)) == KTO_OK && row) {
-		int64_t id = sqlite3_column_int64(st, 0);
-		const char *email = (const char *)sqlite3_column_text(st, 1);
-		const unsigned char *hash = sqlite3_column_blob(st, 2);
-		int hash_len = sqlite3_column_bytes(st, 2);
-		const char *at = (const char *)sqlite3_column_text(st, 3);
-		enum kto_exclusion e = exclusion_of(sp, email, hash, hash_len, at);
-
-		s->res.population++;
-		if (id > s->last_id)
-			s->last_id = id;
-		if (e != KTO_EXCL_COUNT)
-			s->res.excluded[e]++;
-		else if ((rc = add_candidate(sp, id, hash, at, c)) != KTO_OK)
-			break;
+	for (int c = 0; c < KTO_CHANNEL_COUNT; c++) {
+		q.use[c] = sp->s[c].use && !sp->s[c].drawn;
+		/* Continuous: only the contacts since its last draw. */
+		q.after_id[c] = sp->s[c].watermark;
 	}
-	sqlite3_finalize(st);
-	return rc;
+	if ((rc = population_read(sp->db, &q, &sp->pop)) != KTO_OK)
+		return rc;
+	for (int c = 0; c < KTO_CHANNEL_COUNT; c++) {
+		struct stratum *s = &sp->s[c];
+		const struct population_counts *n = &sp->pop.count[c];
+
+		s->res.population = n->population;
+		memcpy(s->res.excluded, n->excluded, sizeof n->excluded);
+		s->last_id = n->last_id;
+	}
+	return KTO_OK;
 }
 
 /* True when candidate a is to be kept over b: the more recent contact. */
@@ -349,23 +295,23 @@ mark_duplicates(struct sampler *sp)
 	size_t size = 1024;
 	uint32_t *slot;
 
-	while (size < sp->n_cand * 2)
+	while (size < sp->pop.n_cand * 2)
 		size *= 2;
 	slot = malloc(size * sizeof *slot);
 	if (slot == NULL)
 		return kto_db_seterr(sp->db, KTO_ENOMEM, "out of memory drawing the "
 		    "sample");
 	memset(slot, 0xFF, size * sizeof *slot);   /* UINT32_MAX: empty */
-	for (size_t i = 0; i < sp->n_cand; i++) {
-		struct candidate *c = &sp->cand[i];
+	for (size_t i = 0; i < sp->pop.n_cand; i++) {
+		struct candidate *c = &sp->pop.cand[i];
 		size_t k = (size_t)(c->h ^ (c->h >> 29)) & (size - 1);
 
-		while (slot[k] != UINT32_MAX && sp->cand[slot[k]].h != c->h)
+		while (slot[k] != UINT32_MAX && sp->pop.cand[slot[k]].h != c->h)
 			k = (k + 1) & (size - 1);
 		if (slot[k] == UINT32_MAX) {
 			slot[k] = (uint32_t)i;
-		} else if (more_recent(c, &sp->cand[slot[k]])) {
-			sp->cand[slot[k]].duplicate = 1;
+		} else if (more_recent(c, &sp->pop.cand[slot[k]])) {
+			sp->pop.cand[slot[k]].duplicate = 1;
 			slot[k] = (uint32_t)i;
 		} else {
 			c->duplicate = 1;
@@ -447,16 +393,15 @@ build_frames(struct sampler *sp)
 
 	if ((rc = mark_duplicates(sp)) != KTO_OK)
 		return rc;
-	for (size_t i = 0; i < sp->n_cand; i++) {
-		struct stratum *s = &sp->s[sp->cand[i].channel];
+	for (size_t i = 0; i < sp->pop.n_cand; i++) {
+		struct stratum *s = &sp->s[sp->pop.cand[i].channel];
 
-		if (sp->cand[i].duplicate)
+		if (sp->pop.cand[i].duplicate)
 			s->res.excluded[KTO_EXCL_DUPLICATE]++;
-		else if ((rc = frame_push(sp, s, sp->cand[i].id)) != KTO_OK)
+		else if ((rc = frame_push(sp, s, sp->pop.cand[i].id)) != KTO_OK)
 			return rc;
 	}
-	free(sp->cand);
-	sp->cand = NULL;
+	population_release(&sp->pop);     /* the frames have what is needed */
 	for (int c = 0; c < KTO_CHANNEL_COUNT; c++) {
 		struct stratum *s = &sp->s[c];
 
@@ -744,11 +689,8 @@ sample_txn(struct kto_db *db, void *arg)
 	days_before(&now, sp->w.invited_recently_days, sp->invited_since);
 	if ((rc = load_exclusion_sets(sp)) != KTO_OK)
 		return rc;
-	for (int c = 0; c < KTO_CHANNEL_COUNT; c++)
-		if (sp->s[c].use && !sp->s[c].drawn &&
-		    (rc = scan_channel(sp, (enum kto_channel)c)) != KTO_OK)
-			return rc;
-	if ((rc = build_frames(sp)) != KTO_OK)
+	if ((rc = scan_population(sp)) != KTO_OK ||
+	    (rc = build_frames(sp)) != KTO_OK)
 		return rc;
 	for (int c = 0; c < KTO_CHANNEL_COUNT && rc == KTO_OK; c++) {
 		struct stratum *s = &sp->s[c];

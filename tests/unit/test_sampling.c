@@ -1595,6 +1595,119 @@ test_contact_sampled_frozen(void **state)
 	    "s2@x.nl", NULL, reason, sizeof reason), KTO_CONTACT_UPDATED);
 }
 
+/*
+** A population large enough to be read in two parts (engine/population.c
+** splits from 100,000 ids), with every kind of exclusion on both sides of
+** the split and people whose two contacts fall on either side: nothing is
+** lost or counted twice where the parts meet.
+*/
+#define BIG 160000
+#define BIG_PEOPLE 150000     /* contacts i and i + 150000 share an address */
+
+static void
+fill_big(struct kto_db *db)
+{
+	sqlite3_stmt *st;
+
+	assert_int_equal(tu_sql(db, "BEGIN"), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db->sqlite, "INSERT INTO contact "
+	    "(municipality_id, external_id, channel, contact_at, email, "
+	    "email_hash) VALUES ((SELECT id FROM municipality WHERE code = ?), "
+	    "?, ?, ?, ?, ?)", -1, &st, NULL), SQLITE_OK);
+	for (int i = 1; i <= BIG; i++) {
+		static const char *const ch[] = { "counter", "phone", "email" };
+		unsigned char h[KTO_EMAIL_HASH_BYTES];
+		char id[16], at[24], email[32];
+
+		snprintf(id, sizeof id, "B%d", i);
+		/* The second contact of a pair is the later one: it is kept. */
+		if (i > BIG_PEOPLE)
+			snprintf(at, sizeof at, "2026-03-20T11:%02d:00", i % 60);
+		else
+			snprintf(at, sizeof at, "2026-03-%02dT08:%02d:00", 1 + i % 19,
+			    i % 60);
+		snprintf(email, sizeof email, "p%d@x.nl", i % BIG_PEOPLE);
+		assert_int_equal(kto_email_hash(db, email, h), KTO_OK);
+		sqlite3_bind_text(st, 1, i % 50 == 7 ? "GM0002" : "GM0001", -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, id, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 3, ch[i % 3], -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, i % 100 == 3 ? "2026-02-27T10:00:00" : at, -1,
+		    SQLITE_TRANSIENT);
+		if (i % 1000 == 11) {
+			sqlite3_bind_null(st, 5);
+			sqlite3_bind_null(st, 6);
+		} else {
+			sqlite3_bind_text(st, 5, email, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_blob(st, 6, h, sizeof h, SQLITE_TRANSIENT);
+		}
+		assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	assert_int_equal(tu_sql(db, "COMMIT"), SQLITE_OK);
+	for (int k = 0; k < 100000; k += 997) {
+		char email[32];
+
+		snprintf(email, sizeof email, "p%d@x.nl", k);
+		assert_int_equal(kto_optout_add(db, ACTOR, email, NULL, "link"), KTO_OK);
+	}
+}
+
+static void
+test_large_population_read_in_two_parts(void **state)
+{
+	struct tu_fixture *f = *state;
+	struct kto_wave_spec s;
+	struct kto_sample_report r;
+	int64_t id, frame = 0;
+	/* The contacts of GM0001 in the period, as SQL counts them. */
+	const char *in_wave = "FROM contact c WHERE c.municipality_id = (SELECT id "
+	    "FROM municipality WHERE code = 'GM0001') AND c.contact_at >= '2026-03-01'";
+
+	fill_big(f->db);
+	spec_base(&s, "GM0001");
+	for (int c = 0; c < KTO_CHANNEL_COUNT; c++) {
+		s.channel[c] = true;
+		s.target[c] = 300;
+	}
+	id = create(f->db, &s);
+	sample(f->db, id, &r);
+	for (int c = 0; c < KTO_CHANNEL_COUNT; c++) {
+		const struct kto_sample_result *x = res(&r, (enum kto_channel)c);
+		int64_t excluded = 0;
+
+		assert_int_equal(x->population, q(f->db, "SELECT count(*) %s AND "
+		    "c.channel = '%s'", in_wave, kto_channel_name((enum kto_channel)c)));
+		assert_int_equal(x->excluded[KTO_EXCL_NO_EMAIL], q(f->db, "SELECT "
+		    "count(*) %s AND c.channel = '%s' AND c.email IS NULL", in_wave,
+		    kto_channel_name((enum kto_channel)c)));
+		assert_int_equal(x->excluded[KTO_EXCL_OPTED_OUT], q(f->db, "SELECT "
+		    "count(*) %s AND c.channel = '%s' AND c.email_hash IN (SELECT "
+		    "email_hash FROM opt_out)", in_wave,
+		    kto_channel_name((enum kto_channel)c)));
+		for (int e = 0; e < KTO_EXCL_COUNT; e++)
+			excluded += x->excluded[e];
+		assert_int_equal(x->frame + excluded, x->population);
+		assert_int_equal(x->sampled, 1000);
+		frame += x->frame;
+	}
+	/* One per person: the frames hold each eligible address once. */
+	assert_int_equal(frame, q(f->db, "SELECT count(DISTINCT c.email_hash) %s "
+	    "AND c.email_hash NOT IN (SELECT email_hash FROM opt_out)", in_wave));
+	assert_true(res(&r, COUNTER)->excluded[KTO_EXCL_DUPLICATE] > 0);
+	/* Of a pair, the later contact is kept, whichever part read it. */
+	assert_int_equal(tu_sql(f->db, "CREATE INDEX test_by_hash ON "
+	    "contact(email_hash)"), SQLITE_OK);
+	assert_int_equal(q(f->db, "SELECT count(*) FROM invitation i JOIN contact c "
+	    "ON c.id = i.contact_id WHERE i.wave_id = %lld AND EXISTS (SELECT 1 "
+	    "FROM contact d WHERE d.email_hash = c.email_hash AND "
+	    "d.municipality_id = c.municipality_id AND d.contact_at >= "
+	    "'2026-03-01' AND d.contact_at > c.contact_at)", (long long)id), 0);
+	assert_int_equal(q(f->db, "SELECT count(DISTINCT email_hash) FROM "
+	    "invitation WHERE wave_id = %lld", (long long)id), 3000);
+}
+
 int
 main(void)
 {
@@ -1618,6 +1731,7 @@ main(void)
 		T(test_wave_create_defaults),
 		T(test_contact_put),
 		T(test_contact_sampled_frozen),
+		T(test_large_population_read_in_two_parts),
 	};
 #undef T
 
