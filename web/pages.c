@@ -10,20 +10,22 @@
 #include "engine/blocklist.h"
 #include "engine/invitation.h"
 #include "web/html.h"
+#include "web/pages_int.h"
 
 #define PAGE_MAX (256 * 1024)
 
 void
-kto_page_init(struct kto_page *p)
+kto_web_page_init(struct kto_web_page *p)
 {
 	p->status = 200;
 	p->content_type = "text/html; charset=utf-8";
 	p->allow = NULL;
+	p->location[0] = '\0';
 	kto_buf_init(&p->body, PAGE_MAX);
 }
 
 void
-kto_page_release(struct kto_page *p)
+kto_web_page_release(struct kto_web_page *p)
 {
 	kto_buf_release(&p->body);
 }
@@ -31,31 +33,55 @@ kto_page_release(struct kto_page *p)
 /* ---------------------------------------------------------------------- */
 /* Page frame                                                              */
 
-static void
-page_begin(struct kto_page *p, const char *title, const char *lang)
+void
+web_page_begin(struct kto_web_page *p, const char *title, const char *lang)
 {
 	kto_buf_addf(&p->body, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n"
 	    "<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width="
 	    "device-width, initial-scale=1\">\n<title>", lang);
 	kto_html_text(&p->body, title);
+	/*
+	** One small style sheet for every page: large touch targets, visible
+	** focus, contrast of at least 7:1 for text, and a single column that
+	** reflows at 320 px and at 200 % zoom.
+	*/
 	kto_buf_adds(&p->body, "</title>\n<style>body{font-family:sans-serif;"
 	    "max-width:36em;margin:1em auto;padding:0 1em;line-height:1.5;"
-	    "color:#1a1a1a}button{font-size:1.1em;padding:.6em 1.2em;"
-	    "border:2px solid #1a1a1a;background:#fff;border-radius:4px}"
-	    "button:focus{outline:3px solid #0b57d0;outline-offset:2px}"
+	    "color:#1a1a1a;background:#fff}"
+	    "button{font:inherit;font-size:1.1em;padding:.6em 1.2em;"
+	    "border:2px solid #1a1a1a;background:#fff;color:#1a1a1a;"
+	    "border-radius:4px;margin:.3em .5em .3em 0}"
+	    "button.primary{background:#1a1a1a;color:#fff}"
+	    ":focus{outline:3px solid #0b57d0;outline-offset:2px}"
+	    "a{color:#0b4fb3}"
+	    "fieldset{border:0;padding:0;margin:0 0 1.6em}"
+	    "legend{font-weight:bold;padding:0;margin-bottom:.4em}"
+	    "label.opt{display:block;padding:.45em 0}"
+	    ".marks{display:flex;flex-wrap:wrap;gap:.2em .4em}"
+	    ".marks label.opt{display:inline-block;min-width:2.6em}"
+	    "input[type=radio],input[type=checkbox]{width:1.3em;height:1.3em;"
+	    "vertical-align:middle;margin-right:.4em}"
+	    "input[type=text],input[type=date],textarea{font:inherit;width:100%;"
+	    "max-width:30em;box-sizing:border-box;padding:.4em;"
+	    "border:2px solid #555;border-radius:4px}"
+	    ".help,.opt-q{color:#444;font-weight:normal}"
+	    ".error{color:#a00000;font-weight:bold}"
+	    ".invalid input,.invalid textarea{border-color:#a00000}"
+	    ".summary{border:3px solid #a00000;padding:.5em 1em;margin:1em 0}"
+	    "progress{width:8em;vertical-align:middle}"
 	    "section+section{border-top:1px solid #999;margin-top:2em}"
 	    "</style>\n</head>\n<body>\n<main>\n");
 }
 
-static void
-page_end(struct kto_page *p)
+void
+web_page_end(struct kto_web_page *p)
 {
 	kto_buf_adds(&p->body, "</main>\n</body>\n</html>\n");
 }
 
 /* A section of text in one language: a heading and paragraphs. */
 static void
-section(struct kto_page *p, const char *lang, const char *heading,
+section(struct kto_web_page *p, const char *lang, const char *heading,
         const char *const *paragraphs)
 {
 	kto_buf_addf(&p->body, "<section lang=\"%s\">\n<h1>", lang);
@@ -69,72 +95,72 @@ section(struct kto_page *p, const char *lang, const char *heading,
 }
 
 static void
-section_end(struct kto_page *p)
+section_end(struct kto_web_page *p)
 {
 	kto_buf_adds(&p->body, "</section>\n");
 }
 
-static bool
-english_first(const struct kto_web_request *r)
+bool
+web_english_first(const struct kto_web_request *r)
 {
 	return r->lang != NULL && strcmp(r->lang, "en") == 0;
 }
 
 /* A page with the same message in Dutch and English. */
-static void
-simple_page(struct kto_page *p, const struct kto_web_request *r, unsigned status,
+void
+web_simple_page(struct kto_web_page *p, const struct kto_web_request *r, unsigned status,
             const char *title, const char *nl_head, const char *const *nl,
             const char *en_head, const char *const *en)
 {
-	bool en_first = english_first(r);
+	bool en_first = web_english_first(r);
 
 	p->status = status;
-	page_begin(p, title, en_first ? "en" : "nl");
+	web_page_begin(p, title, en_first ? "en" : "nl");
 	section(p, en_first ? "en" : "nl", en_first ? en_head : nl_head,
 	    en_first ? en : nl);
 	section_end(p);
 	section(p, en_first ? "nl" : "en", en_first ? nl_head : en_head,
 	    en_first ? nl : en);
 	section_end(p);
-	page_end(p);
+	web_page_end(p);
 }
 
 /* ---------------------------------------------------------------------- */
 /* Error pages                                                             */
 
-static void
-not_found(const struct kto_web_request *r, struct kto_page *p)
+void
+web_not_found(const struct kto_web_request *r, struct kto_web_page *p)
 {
 	static const char *const nl[] = { "Controleer of u de link uit uw e-mail "
 	    "helemaal hebt overgenomen.", NULL };
 	static const char *const en[] = { "Please check that you copied the "
 	    "whole link from your e-mail.", NULL };
 
-	simple_page(p, r, 404, "Niet gevonden / Not found", "Deze pagina bestaat "
+	web_simple_page(p, r, 404, "Niet gevonden / Not found", "Deze pagina bestaat "
 	    "niet", nl, "This page does not exist", en);
 }
 
-static void
-unavailable(const struct kto_web_request *r, struct kto_page *p)
+void
+web_unavailable(const struct kto_web_request *r, struct kto_web_page *p)
 {
 	static const char *const nl[] = { "Er gaat op dit moment iets mis aan onze "
 	    "kant. Probeer het later opnieuw.", NULL };
 	static const char *const en[] = { "Something is wrong on our side at the "
 	    "moment. Please try again later.", NULL };
 
-	simple_page(p, r, 503, "Probeer het later opnieuw / Please try again later",
+	web_simple_page(p, r, 503, "Probeer het later opnieuw / Please try again later",
 	    "Probeer het later opnieuw", nl, "Please try again later", en);
 }
 
 static void
-method_not_allowed(const struct kto_web_request *r, struct kto_page *p,
+method_not_allowed(const struct kto_web_request *r, struct kto_web_page *p,
                    const char *allow)
 {
 	static const char *const nl[] = { "Deze pagina kan zo niet worden "
 	    "gebruikt.", NULL };
 	static const char *const en[] = { "This page cannot be used this way.", NULL };
 
-	simple_page(p, r, 405, "Niet toegestaan / Not allowed", "Niet toegestaan",
+	web_simple_page(p, r, 405, "Niet toegestaan / Not allowed", "Niet toegestaan",
 	    nl, "Not allowed", en);
 	p->allow = allow;
 }
@@ -143,13 +169,13 @@ method_not_allowed(const struct kto_web_request *r, struct kto_page *p,
 /* /healthz                                                                */
 
 static void
-healthz(const struct kto_web_request *r, struct kto_page *p, const char *arg)
+healthz(const struct kto_web_request *r, struct kto_web_page *p, const char *arg)
 {
 	(void)arg;
 	p->content_type = "text/plain; charset=utf-8";
 	if (r->db == NULL) {
 		p->status = 503;
-		kto_buf_adds(&p->body, "database unavailable\n");
+		kto_buf_adds(&p->body, "database web_unavailable\n");
 		return;
 	}
 	kto_buf_adds(&p->body, "ok\n");
@@ -164,10 +190,10 @@ healthz(const struct kto_web_request *r, struct kto_page *p, const char *arg)
 ** button, or a mail client's one-click request of RFC 8058) records it.
 */
 static void
-optout_form(const struct kto_web_request *r, struct kto_page *p, const char *token)
+optout_form(const struct kto_web_request *r, struct kto_web_page *p, const char *token)
 {
 	struct kto_invitation_info inv;
-	bool en_first = english_first(r);
+	bool en_first = web_english_first(r);
 	char nl1[400], en1[400];
 	const char *nl[] = { nl1, "Als u zich afmeldt, ontvangt u geen "
 	    "uitnodigingen meer voor klanttevredenheidsonderzoeken, van geen enkele "
@@ -177,7 +203,7 @@ optout_form(const struct kto_web_request *r, struct kto_page *p, const char *tok
 	    NULL };
 
 	if (kto_invitation_find(r->db, token, &inv) != KTO_OK) {
-		not_found(r, p);
+		web_not_found(r, p);
 		return;
 	}
 	snprintf(nl1, sizeof nl1, "U kreeg van gemeente %s een uitnodiging voor "
@@ -185,7 +211,7 @@ optout_form(const struct kto_web_request *r, struct kto_page *p, const char *tok
 	    inv.municipality_name);
 	snprintf(en1, sizeof en1, "The municipality of %s invited you to a short "
 	    "survey about your experience with its services.", inv.municipality_name);
-	page_begin(p, en_first ? "Unsubscribe" : "Afmelden", en_first ? "en" : "nl");
+	web_page_begin(p, en_first ? "Unsubscribe" : "Afmelden", en_first ? "en" : "nl");
 	for (int k = 0; k < 2; k++) {
 		bool en_now = (k == 0) == en_first;
 
@@ -198,11 +224,11 @@ optout_form(const struct kto_web_request *r, struct kto_page *p, const char *tok
 		kto_buf_adds(&p->body, "</button>\n</form>\n");
 		section_end(p);
 	}
-	page_end(p);
+	web_page_end(p);
 }
 
 static void
-optout_record(const struct kto_web_request *r, struct kto_page *p, const char *token)
+optout_record(const struct kto_web_request *r, struct kto_web_page *p, const char *token)
 {
 	struct kto_optout_result res;
 	enum kto_rc rc = kto_optout_token(r->db, token, "link", &res);
@@ -214,19 +240,19 @@ optout_record(const struct kto_web_request *r, struct kto_page *p, const char *t
 	    "Thank you for letting us know.", NULL };
 
 	if (rc == KTO_ENOTFOUND) {
-		not_found(r, p);
+		web_not_found(r, p);
 		return;
 	}
 	if (rc != KTO_OK) {
-		unavailable(r, p);
+		web_unavailable(r, p);
 		return;
 	}
-	simple_page(p, r, 200, "Afgemeld / Unsubscribed", "U bent afgemeld", nl,
+	web_simple_page(p, r, 200, "Afgemeld / Unsubscribed", "U bent afgemeld", nl,
 	    "You have been unsubscribed", en);
 }
 
 static void
-optout(const struct kto_web_request *r, struct kto_page *p, const char *token)
+optout(const struct kto_web_request *r, struct kto_web_page *p, const char *token)
 {
 	if (strcmp(r->method, "POST") == 0)
 		optout_record(r, p, token);
@@ -242,13 +268,14 @@ struct route {
 	bool exact;
 	const char *allow;           /* the methods, for 405 */
 	bool needs_db;
-	void (*handle)(const struct kto_web_request *r, struct kto_page *p,
+	void (*handle)(const struct kto_web_request *r, struct kto_web_page *p,
 	               const char *rest);
 };
 
 static const struct route routes[] = {
 	{ "/healthz", true, "GET, HEAD", false, healthz },
 	{ "/o/", false, "GET, HEAD, POST", true, optout },
+	{ "/s/", false, "GET, HEAD, POST", true, web_questionnaire },
 	{ NULL, false, NULL, false, NULL }
 };
 
@@ -267,7 +294,7 @@ method_allowed(const char *allow, const char *method)
 }
 
 void
-kto_web_route(const struct kto_web_request *r, struct kto_page *p)
+kto_web_route(const struct kto_web_request *r, struct kto_web_page *p)
 {
 	for (const struct route *rt = routes; rt->prefix != NULL; rt++) {
 		size_t n = strlen(rt->prefix);
@@ -282,18 +309,18 @@ kto_web_route(const struct kto_web_request *r, struct kto_page *p)
 			return;
 		}
 		if (r->body_too_large) {
-			simple_page(p, r, 413, "Te groot / Too large", "Te groot",
+			web_simple_page(p, r, 413, "Te groot / Too large", "Te groot",
 			    (const char *const[]){ "Dit verzoek is te groot.", NULL },
 			    "Too large", (const char *const[]){ "This request is too "
 			    "large.", NULL });
 			return;
 		}
 		if (rt->needs_db && r->db == NULL) {
-			unavailable(r, p);
+			web_unavailable(r, p);
 			return;
 		}
 		rt->handle(r, p, rest);
 		return;
 	}
-	not_found(r, p);
+	web_not_found(r, p);
 }

@@ -9,9 +9,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/arena.h"
 #include "base/buf.h"
 
 struct kto_db;
+
+/* The most fields a form may send (a questionnaire page's, with room). */
+#define KTO_FORM_MAX_FIELDS 1000
+
+/* One field of a submitted form, decoded by libmicrohttpd's POST processor. */
+struct kto_form_field {
+	const char *name;
+	const char *value;
+};
 
 struct kto_web_request {
 	const char *method;
@@ -19,21 +29,26 @@ struct kto_web_request {
 	const char *body;
 	size_t body_len;
 	bool body_too_large;
+	const struct kto_form_field *fields;   /* a POSTed form's, in order */
+	size_t n_fields;
+	bool form_unreadable;        /* too many fields, or not form-encoded */
 	const char *lang;            /* ?lang=en, or NULL */
 	struct kto_db *db;           /* NULL when the database could not open */
+	struct kto_arena *arena;     /* memory that lives as long as the request */
 };
 
-struct kto_page {
+struct kto_web_page {
 	unsigned status;
 	const char *content_type;
 	const char *allow;           /* for 405 */
+	char location[512];          /* for 303: where to go next */
 	struct kto_buf body;
 };
 
-void kto_page_init(struct kto_page *p);
-void kto_page_release(struct kto_page *p);
+void kto_web_page_init(struct kto_web_page *p);
+void kto_web_page_release(struct kto_web_page *p);
 
 /* Answers req: always fills page, with an error page when need be. */
-void kto_web_route(const struct kto_web_request *req, struct kto_page *page);
+void kto_web_route(const struct kto_web_request *req, struct kto_web_page *page);
 
 #endif

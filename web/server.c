@@ -14,6 +14,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 
+#include "base/arena.h"
 #include "base/buf.h"
 #include "base/date.h"
 #include "engine/db.h"
@@ -29,6 +30,7 @@
 #define SERVER_TIMEOUT_SECONDS 30
 #define SERVER_CONNECTION_MEMORY (64 * 1024)    /* headers and URL */
 #define SERVER_MAX_BODY (64 * 1024)
+#define SERVER_REQUEST_ARENA (512 * 1024)      /* per request, for the form */
 
 struct kto_server {
 	struct MHD_Daemon *daemon;
@@ -75,7 +77,65 @@ thread_db(struct kto_server *s)
 struct request {
 	struct kto_buf body;
 	bool too_large;
+	struct kto_arena arena;          /* freed with the request */
+	struct MHD_PostProcessor *pp;    /* for a form; NULL otherwise */
+	struct kto_form_field *fields;   /* in arena */
+	size_t n_fields;
+	bool form_unreadable;
+	char *name;                      /* the field being received... */
+	struct kto_buf value;            /* ...and its value so far */
 };
+
+/* Files the field being received; false when it does not fit. */
+static bool
+field_flush(struct request *r)
+{
+	char *value;
+
+	if (r->name == NULL)
+		return true;
+	if (r->fields == NULL)
+		r->fields = kto_arena_alloc(&r->arena, KTO_FORM_MAX_FIELDS *
+		    sizeof *r->fields);
+	value = kto_arena_strndup(&r->arena, kto_buf_str(&r->value), r->value.len);
+	if (r->fields == NULL || value == NULL || r->n_fields == KTO_FORM_MAX_FIELDS) {
+		r->form_unreadable = true;
+		return false;
+	}
+	r->fields[r->n_fields].name = r->name;
+	r->fields[r->n_fields].value = value;
+	r->n_fields++;
+	r->name = NULL;
+	kto_buf_reset(&r->value);
+	return true;
+}
+
+/* libmicrohttpd's POST processor hands over fields in pieces: off 0 starts one. */
+static enum MHD_Result
+form_field(void *cls, enum MHD_ValueKind kind, const char *key,
+           const char *filename, const char *content_type,
+           const char *transfer_encoding, const char *data, uint64_t off,
+           size_t size)
+{
+	struct request *r = cls;
+
+	(void)kind;
+	(void)filename;
+	(void)content_type;
+	(void)transfer_encoding;
+	if (off == 0) {
+		if (!field_flush(r) ||
+		    (r->name = kto_arena_strdup(&r->arena, key)) == NULL) {
+			r->form_unreadable = true;
+			return MHD_NO;
+		}
+	}
+	if (size > 0 && kto_buf_add(&r->value, data, size) != KTO_OK) {
+		r->form_unreadable = true;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
 
 static void
 request_done(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -87,7 +147,11 @@ request_done(void *cls, struct MHD_Connection *c, void **con_cls,
 	(void)c;
 	(void)toe;
 	if (r != NULL) {
+		if (r->pp != NULL)
+			MHD_destroy_post_processor(r->pp);
 		kto_buf_release(&r->body);
+		kto_buf_release(&r->value);
+		kto_arena_release(&r->arena);
 		free(r);
 		*con_cls = NULL;
 	}
@@ -141,7 +205,7 @@ add_security_headers(struct MHD_Response *resp)
 
 static enum MHD_Result
 respond(struct kto_server *s, struct MHD_Connection *c, const char *method,
-        const char *url, const struct kto_page *page)
+        const char *url, const struct kto_web_page *page)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
@@ -151,6 +215,8 @@ respond(struct kto_server *s, struct MHD_Connection *c, const char *method,
 	if (resp == NULL)
 		return MHD_NO;
 	MHD_add_response_header(resp, "Content-Type", page->content_type);
+	if (page->location[0] != '\0')
+		MHD_add_response_header(resp, "Location", page->location);
 	if (page->allow != NULL)
 		MHD_add_response_header(resp, "Allow", page->allow);
 	add_security_headers(resp);
@@ -167,7 +233,7 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 {
 	struct kto_server *s = cls;
 	struct request *r = *con_cls;
-	struct kto_page page;
+	struct kto_web_page page;
 	struct kto_web_request req;
 	enum MHD_Result ret;
 
@@ -177,7 +243,11 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 		if ((r = calloc(1, sizeof *r)) == NULL)
 			return MHD_NO;
 		kto_buf_init(&r->body, SERVER_MAX_BODY);
+		kto_buf_init(&r->value, SERVER_MAX_BODY);
+		kto_arena_init(&r->arena, SERVER_REQUEST_ARENA);
 		*con_cls = r;
+		if (strcmp(method, "POST") == 0)
+			r->pp = MHD_create_post_processor(c, 8192, form_field, r);
 		return MHD_YES;
 	}
 	if (*upload_size > 0) {
@@ -186,21 +256,33 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 		if (!r->too_large &&
 		    kto_buf_add(&r->body, upload_data, *upload_size) != KTO_OK)
 			r->too_large = true;
+		if (!r->too_large && r->pp != NULL && !r->form_unreadable &&
+		    MHD_post_process(r->pp, upload_data, *upload_size) != MHD_YES)
+			r->form_unreadable = true;
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	kto_page_init(&page);
+	if (r->pp != NULL) {
+		MHD_destroy_post_processor(r->pp);   /* delivers the last field */
+		r->pp = NULL;
+		field_flush(r);
+	}
+	kto_web_page_init(&page);
 	memset(&req, 0, sizeof req);
 	req.method = method;
 	req.path = url;
 	req.body = kto_buf_str(&r->body);
 	req.body_len = r->body.len;
 	req.body_too_large = r->too_large;
+	req.fields = r->fields;
+	req.n_fields = r->n_fields;
+	req.form_unreadable = r->form_unreadable;
+	req.arena = &r->arena;
 	req.lang = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lang");
 	req.db = thread_db(s);
 	kto_web_route(&req, &page);
 	ret = respond(s, c, method, url, &page);
-	kto_page_release(&page);
+	kto_web_page_release(&page);
 	return ret;
 }
 

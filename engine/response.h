@@ -1,0 +1,65 @@
+/*
+** Responses: a citizen's answers to an invitation's questionnaire, saved
+** page by page so that nothing given is lost, and completed exactly once
+** however often the last button is pressed (double click, reload, two
+** tabs).
+**
+** Answers are stored per question in the answer table: numbers (mark,
+** scale, number, and dates as YYYYMMDD) in value_num, option codes, yes/no
+** and texts in value_text, a multi's codes as a JSON array, and "weet
+** niet" as dont_know.
+*/
+#ifndef KTO_ENGINE_RESPONSE_H
+#define KTO_ENGINE_RESPONSE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/arena.h"
+#include "base/status.h"
+#include "engine/invitation.h"
+#include "engine/surveydef.h"
+
+struct kto_db;
+
+/* An invitation's questionnaire and how far its citizen got. */
+struct kto_respondent {
+	struct kto_invitation_info inv;
+	int64_t def_version_id;      /* the definition the wave uses */
+	int64_t response_id;         /* 0 before the first saved page */
+	bool complete;
+	int page;                    /* the page to show on return */
+	char language[4];            /* "nl" or "en": as chosen, else the invitation's */
+};
+
+/* The respondent of a token; KTO_ENOTFOUND for an unknown token. */
+enum kto_rc kto_respondent_find(struct kto_db *db, const char *token,
+                                struct kto_respondent *out);
+
+/* The definition version's parsed survey, freed with kto_survey_free(). */
+enum kto_rc kto_respondent_survey(struct kto_db *db,
+                                  const struct kto_respondent *r,
+                                  struct kto_survey **out);
+
+/*
+** The saved answers, one per question of s (answers[q->index]); strings
+** are allocated in a.  Questions without a saved answer are KTO_ANSWER_NONE.
+*/
+enum kto_rc kto_response_answers(struct kto_db *db, const struct kto_respondent *r,
+                                 const struct kto_survey *s, struct kto_arena *a,
+                                 struct kto_answer *answers);
+
+/*
+** Saves the answers to the questions of page `page` (replacing what was
+** saved for them before), remembers `next_page` as where to return, and
+** the language.  With `complete`, also completes the response: once only;
+** *completed_now says whether this call did it (false: it was complete
+** already, and nothing was changed).  The response row is created by the
+** first save.  KTO_ESTATE when the wave is closed.
+*/
+enum kto_rc kto_response_save(struct kto_db *db, struct kto_respondent *r,
+                              const struct kto_survey *s, size_t page,
+                              const struct kto_answer *answers, int next_page,
+                              bool complete, bool *completed_now);
+
+#endif

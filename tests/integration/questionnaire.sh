@@ -1,0 +1,60 @@
+# The citizen's questionnaire through `kto serve`: every page type, saving
+# per page, stop and resume, back and forward, show-if on the server,
+# validation with the message next to the field, forged and malformed
+# forms refused with a 4xx, XSS stored verbatim and shown escaped, the
+# language switch, one response however the last button is pressed, and
+# the pages for an unknown link, a completed questionnaire and a closed
+# wave.  The HTTP checks are in questionnaire_http.py.
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib.sh"
+. "$HERE/smtp_lib.sh"     # free_port, and servers stopped on exit
+
+KTO_NOW=2026-11-20T12:00:00
+export KTO_NOW
+DB=$T/web.db
+k() {
+	timeout 60 "$KTO" --db "$DB" "$@"
+}
+
+expect_exit 0 k municipality add GM0001 --name Vragendorp
+expect_exit 0 k def load "$HERE/fixtures/web.kto"
+{
+	echo 'contact_id,channel,contact_at,email'
+	for i in 1 2 3 4 5 6; do
+		echo "c$i,counter,2026-11-19,burger$i@example.org"
+	done
+} >c.csv
+expect_exit 0 k contacts import --municipality GM0001 c.csv
+expect_exit 0 k wave create --municipality GM0001 --from 2026-11-01 --to 2026-11-20 --channels counter --seed 1
+expect_exit 0 k wave sample 1
+# The tokens as the mail would carry them (still stored: nothing was sent).
+sqlite3 "$DB" 'SELECT mail_token FROM invitation ORDER BY id' >tokens
+[ "$(wc -l <tokens)" -eq 6 ] || fail "expected 6 invitations"
+
+port=$(free_port)
+"$KTO" --db "$DB" serve --listen "127.0.0.1:$port" >serve.out 2>serve.log &
+SERVER_PIDS="$SERVER_PIDS $!"
+i=0
+until curl -s -o /dev/null "http://127.0.0.1:$port/healthz"; do
+	i=$((i + 1))
+	[ "$i" -le 100 ] || { cat serve.log >&2; fail "kto serve did not start"; }
+	sleep 0.1
+done
+
+"$PYTHON" "$HERE/questionnaire_http.py" "http://127.0.0.1:$port" "$DB" tokens ||
+	fail "the questionnaire checks failed"
+
+# Closing the wave closes the questionnaire: nothing more is accepted.
+expect_exit 0 k wave close 1
+t=$(sed -n 6p tokens)
+code=$(curl -s -o page.html -w '%{http_code}' "http://127.0.0.1:$port/s/$t")
+[ "$code" = 410 ] || fail "a closed wave's link gave $code, not 410"
+grep -q 'gesloten' page.html || fail "the closed page does not say so"
+code=$(curl -s -o /dev/null -w '%{http_code}' -d 'page=0&action=next' "http://127.0.0.1:$port/s/$t")
+[ "$code" = 410 ] || fail "posting to a closed wave gave $code"
+# The access log never holds a token.
+grep -q 'GET /s/(token)' serve.log || fail "no access log line for /s/"
+while read -r t; do
+	grep -q "$t" serve.log && fail "the access log holds a token"
+done <tokens
+echo "questionnaire: ok"

@@ -1,0 +1,209 @@
+"""HTTP checks of the questionnaire (run by questionnaire.sh).
+
+Usage: questionnaire_http.py BASE_URL DB TOKENS_FILE
+
+Drives `kto serve` as a browser without JavaScript would: GET a page,
+POST its form, follow the 303.  Uses the invitations' tokens in order:
+1 the whole questionnaire (validation, forged forms, resume, back, double
+submit), 2 English and escaping, 3 a page skipped by show-if, 4 a large
+body.  The sixth is left for the shell script (a closed wave).
+"""
+import http.client
+import sqlite3
+import sys
+import threading
+import urllib.parse
+
+BASE, DB, TOKENS = sys.argv[1], sys.argv[2], sys.argv[3]
+HOST = urllib.parse.urlparse(BASE).netloc
+tokens = open(TOKENS).read().split()
+
+
+def request(method, path, body=None, headers=None):
+    """One request; the status, headers and page text (no redirects followed)."""
+    conn = http.client.HTTPConnection(HOST, timeout=30)
+    hdrs = dict(headers or {})
+    if body is not None and "Content-Type" not in hdrs:
+        hdrs["Content-Type"] = "application/x-www-form-urlencoded"
+    conn.request(method, path, body=body, headers=hdrs)
+    resp = conn.getresponse()
+    data = resp.read()
+    conn.close()
+    return resp.status, dict(resp.getheaders()), data.decode("utf-8", "replace")
+
+
+def form(fields):
+    return urllib.parse.urlencode(fields).encode()
+
+
+def check(cond, what, page=""):
+    if not cond:
+        print("FAIL:", what, file=sys.stderr)
+        if page:
+            print(page[:3000], file=sys.stderr)
+        sys.exit(1)
+
+
+def get(token, query=""):
+    status, hdrs, page = request("GET", "/s/" + token + query)
+    check(status == 200, "GET /s/TOKEN gave %d" % status, page)
+    return page
+
+
+def post(token, fields, want, query=""):
+    body = fields if isinstance(fields, bytes) else form(fields)
+    status, hdrs, page = request("POST", "/s/" + token + query, body)
+    check(status == want, "POST %r gave %d, not %d" % (fields, status, want), page)
+    if want == 303:
+        loc = hdrs.get("Location", "")
+        check(loc.split("?")[0] == "/s/" + token and query in loc,
+              "303 to %r" % loc)
+    return page
+
+
+def db(sql, *args):
+    con = sqlite3.connect(DB, timeout=10)
+    try:
+        return con.execute(sql, args).fetchall()
+    finally:
+        con.close()
+
+
+# --- 1: the whole questionnaire --------------------------------------------
+t = tokens[0]
+status, hdrs, page = request("GET", "/s/" + t)
+check(status == 200, "first GET", page)
+check('<html lang="nl">' in page, "the page is not marked Dutch", page)
+check("<title>Eerste pagina - Webtest - gemeente Vragendorp</title>" in page,
+      "no descriptive title", page)
+check("Stap 1 van 3" in page, "no progress", page)   # page 3 not yet shown
+check(len(page.encode()) < 20000, "the page is %d bytes" % len(page.encode()))
+check("<script" not in page and "http" not in page.split("<body>")[1],
+      "the page loads or runs something", page)
+csp = hdrs.get("Content-Security-Policy", "")
+check("default-src 'none'" in csp and "frame-ancestors 'none'" in csp
+      and "script-src" not in csp, "CSP: " + csp)
+check(hdrs.get("X-Content-Type-Options") == "nosniff", "nosniff")
+check(hdrs.get("Referrer-Policy") == "no-referrer", "Referrer-Policy")
+check('<fieldset id="q-C1">' in page and "<legend>" in page, "no fieldset", page)
+
+# Forms that did not come from this page: 400 with a message.
+for bad in ({"page": "0", "action": "next", "q.C1": "hack"},
+            {"page": "0", "action": "next", "q.ZZ": "1"},
+            {"page": "0", "action": "next", "q.M1": "5"},
+            b"page=0&action=next&q.Y1=yes&q.Y1=no",
+            {"page": "7", "action": "next"},
+            {"page": "0", "action": "delete"}):
+    page = post(t, bad, 400)
+    check("kan niet worden verwerkt" in page, "no explanation for %r" % bad, page)
+post(t, b"page=0&action=next&q.C1=paspoort&q.C1=rijbewijs", 400)
+post(t, b"page=0&action=next&q.Y1=\xff\xfe", 400)
+check(db("SELECT count(*) FROM response")[0][0] == 0, "a forged form saved something")
+
+# Too many choices: 422, the message by the field, the choices kept.
+page = post(t, b"page=0&action=next&q.Y1=yes&q.MU=snel&q.MU=vriendelijk&q.MU=duidelijk", 422)
+check('role="alert"' in page and "Kies minder antwoorden" in page, "no error", page)
+check('<p class="error" id="e-MU">' in page and 'aria-describedby="e-MU"' in page,
+      "the error is not tied to the question", page)
+check(page.count("checked") == 4, "the given answers were not kept", page)
+check("<title>Fout: " in page, "the title does not say there is an error", page)
+
+post(t, b"page=0&action=next&q.Y1=yes&q.C1=paspoort&q.MU=snel&q.MU=duidelijk", 303)
+page = get(t)
+check("Tweede pagina" in page and "Stap 2 van 4" in page, "not on page 2", page)
+
+# Out of range, a pattern, a date in the future, value and "weet niet".
+page = post(t, {"page": "1", "action": "next", "q.N1": "500", "q.T1": "xx",
+                "q.D1": "2027-01-01"}, 422)
+check("van 0 tot en met 120" in page, "no range message", page)
+check("Schrijf een postcode als 1234 AB" in page, "no pattern message", page)
+check('value="500"' in page and 'value="xx"' in page, "typed values lost", page)
+check('id="e-D1"' in page, "a date after today was accepted", page)
+page = post(t, {"page": "1", "action": "next", "q.N1": "5", "dk.N1": "1"}, 422)
+check('id="e-N1"' in page, "both a number and 'weet niet' accepted", page)
+post(t, {"page": "1", "action": "next", "q.N1": "12", "q.T1": "1234 AB",
+         "q.D1": "2026-11-19"}, 303)
+
+# Stop and resume: a new visit opens where the citizen left off.
+page = get(t)
+check("Alleen met afspraak" in page and "Stap 3 van 4" in page,
+      "did not resume on page 3", page)
+# Back keeps what was saved.
+post(t, {"page": "2", "action": "back"}, 303)
+page = get(t)
+check('value="12"' in page and 'value="1234 AB"' in page, "saved answers not shown", page)
+post(t, {"page": "1", "action": "next", "q.N1": "12", "q.T1": "1234 AB",
+         "q.D1": "2026-11-19"}, 303)
+post(t, {"page": "2", "action": "next", "q.S1": "4"}, 303)
+page = get(t)
+check("Uw oordeel" in page and "Versturen" in page, "not on the last page", page)
+page = post(t, {"page": "3", "action": "next"}, 422)
+check("Beantwoord deze vraag" in page, "a required question was skipped", page)
+
+# The last button pressed twice at once: one response.
+xss = "<script>alert('x')</script> & \"quoted\""
+last = form({"page": "3", "action": "next", "q.M1": "8", "q.O1": xss})
+results = []
+threads = [threading.Thread(target=lambda: results.append(
+    request("POST", "/s/" + t, last)[0])) for _ in range(4)]
+for th in threads:
+    th.start()
+for th in threads:
+    th.join()
+check(results == [303] * 4, "double submit: %r" % results)
+rows = db("SELECT r.id, r.state FROM response r JOIN invitation i ON "
+          "i.id = r.invitation_id WHERE i.mail_token = ?", t)
+check(len(rows) == 1 and rows[0][1] == "complete", "responses: %r" % rows)
+rid = rows[0][0]
+answers = dict(db("SELECT item, coalesce(value_text, value_num) FROM answer "
+                  "WHERE response_id = ?", rid))
+check(answers.get("O1") == xss, "the open answer was not stored verbatim: %r"
+      % answers.get("O1"))
+check(answers.get("M1") == 8.0 and answers.get("S1") == 4.0
+      and answers.get("MU") == '["snel","duidelijk"]', "answers: %r" % answers)
+check(db("SELECT state, responded_at IS NOT NULL FROM invitation WHERE "
+         "mail_token = ?", t) == [("responded", 1)], "invitation not responded")
+page = get(t)
+check("Hartelijk dank voor het invullen." in page, "no thank-you page", page)
+post(t, last, 303)
+check(db("SELECT count(*) FROM response")[0][0] == 1, "a second response")
+
+# --- 2: English, and escaping ----------------------------------------------
+t = tokens[1]
+page = get(t, "?lang=en")
+check('<html lang="en">' in page and "First page" in page, "no English", page)
+check('hreflang="nl"' in page, "no way back to Dutch", page)
+post(t, {"page": "0", "action": "next", "q.Y1": "no"}, 303, "?lang=en")
+check(db("SELECT r.language FROM response r JOIN invitation i ON i.id = "
+         "r.invitation_id WHERE i.mail_token = ?", t) == [("en",)], "language")
+page = get(t)       # the choice is remembered without ?lang
+check("Second page" in page, "English not remembered", page)
+post(t, {"page": "1", "action": "next"}, 303)
+page = post(t, {"page": "3", "action": "next", "q.O1": xss}, 422)
+check("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;quoted&quot;"
+      in page or "&lt;script&gt;alert('x')&lt;/script&gt; &amp; \"quoted\"" in page,
+      "the open answer was not shown escaped", page)
+check("<script>alert" not in page, "the open answer was shown raw", page)
+check("Please answer this question" in page, "no English message", page)
+
+# --- 3: a page skipped by show-if ------------------------------------------
+t = tokens[2]
+post(t, {"page": "0", "action": "next", "q.Y1": "no"}, 303)
+post(t, {"page": "1", "action": "next"}, 303)
+page = get(t)
+check("Uw oordeel" in page and "Stap 3 van 3" in page,
+      "the appointment page was not skipped", page)
+post(t, {"page": "2", "action": "next", "q.S1": "3"}, 400)   # a hidden page
+post(t, {"page": "3", "action": "next", "q.M1": "6"}, 303)
+check(db("SELECT count(*) FROM answer a JOIN response r ON r.id = "
+         "a.response_id JOIN invitation i ON i.id = r.invitation_id WHERE "
+         "i.mail_token = ? AND a.item = 'S1'", t) == [(0,)], "hidden answer kept")
+
+# --- 4: a body too large, unknown links ------------------------------------
+status, _, _ = request("POST", "/s/" + tokens[3], b"q.O1=" + b"x" * (10 << 20))
+check(status == 413, "a 10 MB body gave %d" % status)
+for path in ("/s/AAAAAAAAAAAAAAAAAAAAAA", "/s/kort", "/s/"):
+    status, _, page = request("GET", path)
+    check(status == 404 and "Deze link werkt niet" in page,
+          "%s gave %d" % (path, status), page)
+print("questionnaire_http: ok")

@@ -1,0 +1,32 @@
+/*
+** The frame every page shares, for the modules that build pages
+** (pages.c, questionnaire.c).
+*/
+#ifndef KTO_WEB_PAGES_INT_H
+#define KTO_WEB_PAGES_INT_H
+
+#include <stdbool.h>
+
+#include "web/pages.h"
+
+/* <!DOCTYPE html> up to <main>, with the title and the page's language. */
+void web_page_begin(struct kto_web_page *p, const char *title, const char *lang);
+void web_page_end(struct kto_web_page *p);
+
+/* True when the request asks for English (?lang=en). */
+bool web_english_first(const struct kto_web_request *r);
+
+/* A page with the same message in Dutch and English, in the asked order. */
+void web_simple_page(struct kto_web_page *p, const struct kto_web_request *r,
+                     unsigned status, const char *title, const char *nl_head,
+                     const char *const *nl, const char *en_head,
+                     const char *const *en);
+
+void web_not_found(const struct kto_web_request *r, struct kto_web_page *p);
+void web_unavailable(const struct kto_web_request *r, struct kto_web_page *p);
+
+/* The questionnaire: /s/TOKEN (web/questionnaire.c). */
+void web_questionnaire(const struct kto_web_request *r, struct kto_web_page *p,
+                       const char *token);
+
+#endif
