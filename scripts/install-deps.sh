@@ -14,7 +14,9 @@ build_pkgs="build-essential cmake pkg-config libsqlite3-dev libmicrohttpd-dev \
 libcurl4-openssl-dev libpcre2-dev libgsl-dev libsodium-dev"
 # python3-aiosmtpd and postfix (for smtp-sink and smtp-source) are the real
 # SMTP servers the mail tests and benchmark talk to (DESIGN.md section 3).
-test_pkgs="libcmocka-dev sqlite3 python3 python3-aiosmtpd postfix curl"
+# chromium (with Node.js for playwright-core and axe-core from npm) runs the
+# browser tests of the questionnaire.
+test_pkgs="libcmocka-dev sqlite3 python3 python3-aiosmtpd postfix curl chromium"
 # libFuzzer comes with clang's runtime; only `make fuzz` needs it.
 fuzz_pkgs="clang libclang-rt-14-dev"
 
@@ -25,6 +27,28 @@ case $want in
   *) echo "usage: $0 [build|test|all|fuzz]" >&2; exit 2 ;;
 esac
 
+# Node.js: any installed one will do (it may not come from Debian).
+case $want in
+  test|all)
+    command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs"
+    command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm" ;;
+esac
+
+# The browser tests' npm packages, as package-lock.json pins them.
+npm_packages() {
+  case $want in test|all) ;; *) return 0 ;; esac
+  dir=$(cd "$(dirname "$0")/.." && pwd)/tests/browser
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] ||
+     ! cmp -s "$dir/package-lock.json" "$dir/node_modules/.kto-lock"; then
+    echo "kto: installing the browser tests' npm packages"
+    if ! (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null); then
+      echo "kto: 'npm ci' failed in $dir; check the network or the npm registry" >&2
+      exit 1
+    fi
+    cp "$dir/package-lock.json" "$dir/node_modules/.kto-lock"
+  fi
+}
+
 missing=""
 for p in $pkgs; do
   # dpkg-query prints "install ok installed" only for a fully installed package.
@@ -33,7 +57,10 @@ for p in $pkgs; do
   fi
 done
 
-[ -z "$missing" ] && exit 0
+if [ -z "$missing" ]; then
+  npm_packages
+  exit 0
+fi
 
 echo "kto: installing missing Debian packages:$missing"
 if [ "$(id -u)" -ne 0 ]; then
@@ -66,3 +93,4 @@ if ! $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null; t
   exit 1
 fi
 echo "kto: packages installed"
+npm_packages
