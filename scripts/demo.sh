@@ -32,5 +32,17 @@ echo "   mail program opens (the .env file beside it has the envelope)."
 echo "   Their opt-out links work while the server below runs."
 
 echo
-echo "6. The web pages: http://$listen/ (Ctrl-C stops the demo)"
-exec "$kto" --db "$db" serve --listen "$listen"
+echo "6. Synthetic citizens answer through the web form (scripts/demo_respond.py)"
+"$kto" --db "$db" serve --listen "$listen" >"$dir/serve.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT INT TERM
+for _ in $(seq 50); do
+  curl -s -o /dev/null "http://$listen/healthz" && break
+  sleep 0.1
+done
+/usr/bin/python3 "$src/scripts/demo_respond.py" "http://$listen" "$dir/mail" 0.4
+
+echo
+echo "7. kto serve goes on at http://$listen (Ctrl-C stops the demo)"
+echo "   The server's access log: $dir/serve.log"
+wait $server
