@@ -140,6 +140,8 @@ extern const struct cli_cmd cli_optout_cmds[];
 extern const struct cli_cmd cli_config_cmds[];
 int cli_serve_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
 extern const char cli_serve_usage[];
+int cli_qr_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
+extern const char cli_qr_usage[];
 int cli_send_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
 extern const char cli_send_usage[];
 int cli_demo_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);

@@ -46,6 +46,7 @@ cli_serve_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv
 	static const struct option opts[] = {
 		CLI_COMMON_OPTIONS,
 		{ "listen", required_argument, NULL, 'l' },
+		{ "client-timeout", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *listen = getenv("KTO_LISTEN");
@@ -53,6 +54,7 @@ cli_serve_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv
 	struct kto_server *server;
 	struct kto_err err = KTO_ERR_INIT;
 	char addr[64];
+	int64_t timeout = 0;
 	sigset_t set;
 	int c, sig, status = CLI_EXIT_OK;
 
@@ -61,6 +63,9 @@ cli_serve_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv
 			return status;
 		if (c == 'l')
 			listen = optarg;
+		else if (c == 't' && kto_parse_i64(optarg, 1, 3600, &timeout) != KTO_OK)
+			return cli_usage_error(cli, cmd, "--client-timeout '%s' is not a "
+			    "number of seconds from 1 to 3600", optarg);
 	}
 	if (!cli_positionals(cli, cmd, argc, argv, 0, 0))
 		return CLI_EXIT_USAGE;
@@ -77,6 +82,7 @@ cli_serve_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv
 	so.listen_addr = addr;
 	so.access_log = stderr;
 	so.now = getenv("KTO_NOW");
+	so.timeout_seconds = (int)timeout;
 	/* Signals are taken by sigwait() below, not by any server thread. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
@@ -98,9 +104,12 @@ cli_serve_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv
 const char cli_serve_usage[] =
 	"Usage: kto serve [--listen ADDRESS:PORT]\n"
 	"\n"
-	"Serves the citizens' pages (the opt-out link of the mails) and\n"
-	"/healthz. Stops cleanly on Ctrl-C or SIGTERM, letting the requests in\n"
-	"flight finish.\n"
+	"Serves the citizens' questionnaires (/s/TOKEN from the invitations,\n"
+	"/c/CODE[/DESK], the open link for counter visitors: see kto qr), the\n"
+	"opt-out link of the mails, and /healthz. Stops cleanly on Ctrl-C or\n"
+	"SIGTERM, letting the requests in flight finish.\n"
 	"\n"
-	"  --listen ADDRESS:PORT  where to listen (default $KTO_LISTEN, else\n"
-	"                         127.0.0.1:8080; [::1]:8080 for IPv6)\n";
+	"  --listen ADDRESS:PORT     where to listen (default $KTO_LISTEN, else\n"
+	"                            127.0.0.1:8080; [::1]:8080 for IPv6)\n"
+	"  --client-timeout SECONDS  close a connection that sends nothing for\n"
+	"                            this long (default 30; 1 to 3600)\n";

@@ -28,8 +28,10 @@ static const struct cli_cmd top_cmds[] = {
 	  cli_send_usage, cli_send_exec, NULL },
 	{ "config", "the installation's settings: SMTP server, public URL",
 	  "Usage: kto config COMMAND [OPTIONS]\n", NULL, cli_config_cmds },
-	{ "serve", "run the web server (opt-out pages, /healthz)",
+	{ "serve", "run the web server: questionnaires, opt-out pages, /healthz",
 	  cli_serve_usage, cli_serve_exec, NULL },
+	{ "qr", "the QR code of a municipality's open link for counter visitors",
+	  cli_qr_usage, cli_qr_exec, NULL },
 	{ "demo", "build the demo: Kring C, questionnaires, synthetic contacts, waves",
 	  cli_demo_usage, cli_demo_exec, NULL },
 	{ NULL, NULL, NULL, NULL, NULL }

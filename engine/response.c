@@ -45,6 +45,70 @@ kto_respondent_find(struct kto_db *db, const char *token, struct kto_respondent 
 	return rc;
 }
 
+/* How far the session's citizen got, when it has a response. */
+static enum kto_rc
+session_progress(struct kto_db *db, struct kto_respondent *r)
+{
+	sqlite3_stmt *st;
+	bool row;
+	enum kto_rc rc = kto_db_prepare(db, &st, "SELECT id, state = 'complete', "
+	    "page, language FROM response WHERE session_key = ?", "b",
+	    r->session_key, sizeof r->session_key);
+
+	if (rc != KTO_OK)
+		return rc;
+	rc = kto_db_step(db, st, &row);
+	if (rc == KTO_OK && row) {
+		r->response_id = sqlite3_column_int64(st, 0);
+		r->complete = sqlite3_column_int(st, 1) != 0;
+		r->page = sqlite3_column_int(st, 2);
+		kto_db_column_copy(st, 3, r->language, sizeof r->language);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+enum kto_rc
+kto_respondent_open_link(struct kto_db *db, const char *code, const char *desk,
+                         const char *session, struct kto_respondent *out)
+{
+	sqlite3_stmt *st;
+	bool row;
+	enum kto_rc rc;
+
+	memset(out, 0, sizeof *out);
+	out->by_session = true;
+	snprintf(out->desk, sizeof out->desk, "%s", desk);
+	snprintf(out->language, sizeof out->language, "nl");
+	kto_token_hash(session, out->session_key);
+	rc = kto_db_prepare(db, &st, "SELECT m.code, m.name, w.id, w.state, "
+	    "wc.def_version_id FROM municipality m LEFT JOIN wave w ON "
+	    "w.municipality_id = m.id AND w.state IN ('sampled', 'fieldwork') AND "
+	    "EXISTS (SELECT 1 FROM wave_channel c WHERE c.wave_id = w.id AND "
+	    "c.channel = 'counter') LEFT JOIN wave_channel wc ON wc.wave_id = w.id "
+	    "AND wc.channel = 'counter' WHERE m.code = ? COLLATE NOCASE "
+	    "ORDER BY w.id DESC LIMIT 1", "t", code);
+	if (rc != KTO_OK)
+		return rc;
+	rc = kto_db_step(db, st, &row);
+	if (rc == KTO_OK && row) {
+		kto_db_column_copy(st, 0, out->inv.municipality, sizeof out->inv.municipality);
+		kto_db_column_copy(st, 1, out->inv.municipality_name,
+		    sizeof out->inv.municipality_name);
+		out->inv.wave_id = sqlite3_column_int64(st, 2);
+		kto_db_column_copy(st, 3, out->inv.wave_state, sizeof out->inv.wave_state);
+		out->def_version_id = sqlite3_column_int64(st, 4);
+		snprintf(out->inv.state, sizeof out->inv.state, "open");
+	} else if (rc == KTO_OK) {
+		rc = kto_db_seterr(db, KTO_ENOTFOUND, "no municipality '%s'", code);
+	}
+	sqlite3_finalize(st);
+	if (rc == KTO_OK && out->inv.wave_id == 0)
+		return kto_db_seterr(db, KTO_ESTATE, "municipality %s has no survey "
+		    "at the counter now", out->inv.municipality);
+	return rc == KTO_OK ? session_progress(db, out) : rc;
+}
+
 enum kto_rc
 kto_respondent_survey(struct kto_db *db, const struct kto_respondent *r,
                       struct kto_survey **out)
@@ -234,7 +298,7 @@ struct save {
 	bool complete, *completed_now;
 };
 
-/* The response row of the invitation, created when need be; its state. */
+/* The response row, created when need be; its id and state. */
 static enum kto_rc
 response_row(struct kto_db *db, struct kto_respondent *r)
 {
@@ -242,17 +306,31 @@ response_row(struct kto_db *db, struct kto_respondent *r)
 	bool row;
 	enum kto_rc rc;
 
-	/* Two tabs may both get here first: the UNIQUE key keeps one row. */
-	rc = kto_db_exec(db, "INSERT INTO response (wave_id, municipality_id, "
-	    "channel, def_version_id, invitation_id, language) SELECT i.wave_id, "
-	    "w.municipality_id, i.channel, ?, i.id, ? FROM invitation i JOIN wave w "
-	    "ON w.id = i.wave_id WHERE i.id = ? ON CONFLICT (invitation_id) DO "
-	    "NOTHING", "iti", r->def_version_id, r->language, r->inv.id);
+	/* Two tabs may both get here first: the UNIQUE keys keep one row. */
+	if (r->by_session)
+		rc = kto_db_exec(db, "INSERT INTO response (wave_id, municipality_id, "
+		    "channel, def_version_id, session_key, language, desk) SELECT w.id, "
+		    "w.municipality_id, 'counter', ?, ?, ?, nullif(?, '') FROM wave w "
+		    "WHERE w.id = ? ON CONFLICT (session_key) DO NOTHING", "ibtti",
+		    r->def_version_id, r->session_key, sizeof r->session_key,
+		    r->language, r->desk, r->inv.wave_id);
+	else
+		rc = kto_db_exec(db, "INSERT INTO response (wave_id, municipality_id, "
+		    "channel, def_version_id, invitation_id, language) SELECT "
+		    "i.wave_id, w.municipality_id, i.channel, ?, i.id, ? FROM "
+		    "invitation i JOIN wave w ON w.id = i.wave_id WHERE i.id = ? ON "
+		    "CONFLICT (invitation_id) DO NOTHING", "iti", r->def_version_id,
+		    r->language, r->inv.id);
 	if (rc != KTO_OK)
 		return rc;
-	rc = kto_db_prepare(db, &st, "SELECT r.id, r.state = 'complete', w.state "
-	    "FROM response r JOIN wave w ON w.id = r.wave_id WHERE "
-	    "r.invitation_id = ?", "i", r->inv.id);
+	if (r->by_session)
+		rc = kto_db_prepare(db, &st, "SELECT r.id, r.state = 'complete', "
+		    "w.state FROM response r JOIN wave w ON w.id = r.wave_id WHERE "
+		    "r.session_key = ?", "b", r->session_key, sizeof r->session_key);
+	else
+		rc = kto_db_prepare(db, &st, "SELECT r.id, r.state = 'complete', "
+		    "w.state FROM response r JOIN wave w ON w.id = r.wave_id WHERE "
+		    "r.invitation_id = ?", "i", r->inv.id);
 	if (rc != KTO_OK)
 		return rc;
 	rc = kto_db_step(db, st, &row);
@@ -261,8 +339,7 @@ response_row(struct kto_db *db, struct kto_respondent *r)
 		r->complete = sqlite3_column_int(st, 1) != 0;
 		kto_db_column_copy(st, 2, r->inv.wave_state, sizeof r->inv.wave_state);
 	} else if (rc == KTO_OK) {
-		rc = kto_db_seterr(db, KTO_EINTERNAL, "no response row for "
-		    "invitation %lld", (long long)r->inv.id);
+		rc = kto_db_seterr(db, KTO_EINTERNAL, "the response was not stored");
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -285,7 +362,7 @@ complete(struct kto_db *db, struct kto_respondent *r, bool *completed_now)
 		return rc;
 	*completed_now = sqlite3_changes(db->sqlite) > 0;
 	r->complete = true;
-	if (!*completed_now)
+	if (!*completed_now || r->by_session)
 		return KTO_OK;
 	/* responded_at also stops the reminder (engine/outbox). */
 	return kto_db_exec(db, "UPDATE invitation SET responded_at = ?, state = "

@@ -19,12 +19,19 @@
 #include "base/status.h"
 #include "engine/invitation.h"
 #include "engine/surveydef.h"
+#include "engine/token.h"
 
 struct kto_db;
 
-/* An invitation's questionnaire and how far its citizen got. */
+/*
+** A questionnaire and how far its citizen got: an invitation's, or one of
+** the counter's open link, kept apart by a browser session (inv.id 0).
+*/
 struct kto_respondent {
-	struct kto_invitation_info inv;
+	struct kto_invitation_info inv;    /* wave and municipality for both */
+	bool by_session;                   /* the open link: session_key, desk */
+	unsigned char session_key[KTO_TOKEN_HASH_BYTES];
+	char desk[33];
 	int64_t def_version_id;      /* the definition the wave uses */
 	int64_t response_id;         /* 0 before the first saved page */
 	bool complete;
@@ -35,6 +42,17 @@ struct kto_respondent {
 /* The respondent of a token; KTO_ENOTFOUND for an unknown token. */
 enum kto_rc kto_respondent_find(struct kto_db *db, const char *token,
                                 struct kto_respondent *out);
+
+/*
+** The respondent of the counter's open link of municipality `code` at
+** `desk` (may be ""), in the browser session whose cookie is `session`:
+** the municipality's newest wave in fieldwork with a counter stratum.
+** KTO_ENOTFOUND for an unknown municipality, KTO_ESTATE when no such wave
+** runs (out->inv names the municipality all the same).
+*/
+enum kto_rc kto_respondent_open_link(struct kto_db *db, const char *code,
+                                     const char *desk, const char *session,
+                                     struct kto_respondent *out);
 
 /* The definition version's parsed survey, freed with kto_survey_free(). */
 enum kto_rc kto_respondent_survey(struct kto_db *db,

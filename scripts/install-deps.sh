@@ -11,7 +11,7 @@ want=${1:-all}
 # Packages, one per concern.  pkg-config names the libraries; the -dev
 # packages bring the headers and .pc files.
 build_pkgs="build-essential cmake pkg-config libsqlite3-dev libmicrohttpd-dev \
-libcurl4-openssl-dev libpcre2-dev libgsl-dev libsodium-dev"
+libcurl4-openssl-dev libpcre2-dev libgsl-dev libsodium-dev libqrencode-dev"
 # python3-aiosmtpd and postfix (for smtp-sink and smtp-source) are the real
 # SMTP servers the mail tests and benchmark talk to (DESIGN.md section 3).
 # chromium (with Node.js for playwright-core and axe-core from npm) runs the

@@ -21,6 +21,7 @@ kto_web_page_init(struct kto_web_page *p)
 	p->content_type = "text/html; charset=utf-8";
 	p->allow = NULL;
 	p->location[0] = '\0';
+	p->set_cookie[0] = '\0';
 	kto_buf_init(&p->body, PAGE_MAX);
 }
 
@@ -276,6 +277,7 @@ static const struct route routes[] = {
 	{ "/healthz", true, "GET, HEAD", false, healthz },
 	{ "/o/", false, "GET, HEAD, POST", true, optout },
 	{ "/s/", false, "GET, HEAD, POST", true, web_questionnaire },
+	{ "/c/", false, "GET, HEAD, POST", true, web_open_link },
 	{ NULL, false, NULL, false, NULL }
 };
 

@@ -33,6 +33,8 @@ struct kto_web_request {
 	size_t n_fields;
 	bool form_unreadable;        /* too many fields, or not form-encoded */
 	const char *lang;            /* ?lang=en, or NULL */
+	const char *session;         /* the kto_session cookie, or NULL */
+	char client_ip[64];          /* for rate limits */
 	struct kto_db *db;           /* NULL when the database could not open */
 	struct kto_arena *arena;     /* memory that lives as long as the request */
 };
@@ -42,6 +44,7 @@ struct kto_web_page {
 	const char *content_type;
 	const char *allow;           /* for 405 */
 	char location[512];          /* for 303: where to go next */
+	char set_cookie[256];        /* a Set-Cookie header, or "" */
 	struct kto_buf body;
 };
 

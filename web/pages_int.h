@@ -29,4 +29,8 @@ void web_unavailable(const struct kto_web_request *r, struct kto_web_page *p);
 void web_questionnaire(const struct kto_web_request *r, struct kto_web_page *p,
                        const char *token);
 
+/* The counter's open link: /c/CODE[/DESK] (web/questionnaire.c). */
+void web_open_link(const struct kto_web_request *r, struct kto_web_page *p,
+                   const char *rest);
+
 #endif

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/date.h"
 #include "base/strparse.h"
@@ -19,12 +20,13 @@
 #include "engine/response.h"
 #include "web/html.h"
 #include "web/pages_int.h"
+#include "web/ratelimit.h"
 
 /* One request's view of a questionnaire. */
 struct qform {
 	const struct kto_web_request *r;
 	struct kto_web_page *p;
-	const char *token;
+	char self[160];              /* the questionnaire's path: /s/TOKEN, /c/CODE */
 	struct kto_respondent who;
 	struct kto_survey *s;
 	struct kto_answer *ans;      /* per question: saved, then as posted */
@@ -183,7 +185,7 @@ static void
 see_other(struct qform *f)
 {
 	f->p->status = 303;
-	snprintf(f->p->location, sizeof f->p->location, "/s/%s%s", f->token,
+	snprintf(f->p->location, sizeof f->p->location, "%s%s", f->self,
 	    f->en ? "?lang=en" : "");
 	kto_buf_adds(&f->p->body, "");
 }
@@ -455,8 +457,8 @@ render(struct qform *f)
 		paragraphs(b, f->r->arena, tx(f, &f->s->intro));
 	if (pg->intro.nl != NULL)
 		paragraphs(b, f->r->arena, tx(f, &pg->intro));
-	kto_buf_adds(b, "<form method=\"post\" novalidate action=\"/s/");
-	kto_html_attr(b, f->token);
+	kto_buf_adds(b, "<form method=\"post\" novalidate action=\"");
+	kto_html_attr(b, f->self);
 	kto_buf_addf(b, "%s\">\n<input type=\"hidden\" name=\"page\" value=\"%zu\">\n",
 	    f->en ? "?lang=en" : "", f->page);
 	for (size_t i = pg->first_question; i < pg->first_question + pg->n_questions; i++)
@@ -884,11 +886,39 @@ qform_load(struct qform *f)
 	    kto_response_answers(f->r->db, &f->who, f->s, f->r->arena, f->ans) == KTO_OK;
 }
 
+/* The questionnaire of f->who, once found: the page asked for. */
+static void
+serve(struct qform *f)
+{
+	const struct kto_web_request *r = f->r;
+
+	if (r->lang != NULL && (strcmp(r->lang, "nl") == 0 || strcmp(r->lang, "en") == 0))
+		snprintf(f->who.language, sizeof f->who.language, "%s", r->lang);
+	f->en = strcmp(f->who.language, "en") == 0;
+	if (kto_respondent_survey(r->db, &f->who, &f->s) != KTO_OK) {
+		web_unavailable(r, f->p);
+		return;
+	}
+	if (f->who.complete && strcmp(r->method, "POST") == 0)
+		see_other(f);         /* the last button again: to the thanks */
+	else if (f->who.complete)
+		thanks(f);
+	else if (strcmp(f->who.inv.wave_state, "closed") == 0)
+		closed(f);
+	else if (!qform_load(f))
+		web_unavailable(r, f->p);
+	else if (strcmp(r->method, "POST") == 0)
+		post(f);
+	else
+		show(f);
+	kto_survey_free(f->s);
+}
+
 void
 web_questionnaire(const struct kto_web_request *r, struct kto_web_page *p,
                   const char *token)
 {
-	struct qform f = { .r = r, .p = p, .token = token };
+	struct qform f = { .r = r, .p = p };
 	enum kto_rc rc = kto_respondent_find(r->db, token, &f.who);
 
 	if (rc == KTO_ENOTFOUND) {
@@ -899,24 +929,116 @@ web_questionnaire(const struct kto_web_request *r, struct kto_web_page *p,
 		web_unavailable(r, p);
 		return;
 	}
-	if (r->lang != NULL && (strcmp(r->lang, "nl") == 0 || strcmp(r->lang, "en") == 0))
-		snprintf(f.who.language, sizeof f.who.language, "%s", r->lang);
-	f.en = strcmp(f.who.language, "en") == 0;
-	if (kto_respondent_survey(r->db, &f.who, &f.s) != KTO_OK) {
-		web_unavailable(r, p);
+	snprintf(f.self, sizeof f.self, "/s/%s", token);
+	serve(&f);
+}
+
+/* ---------------------------------------------------------------------- */
+/* /c/CODE[/DESK]: the counter's open link                                 */
+
+/* New questionnaires one address may start at the open link per window. */
+#define OPEN_LINK_LIMIT 30
+#define OPEN_LINK_WINDOW 600
+
+static bool
+word_ok(const char *s, size_t n, size_t max, const char *extra)
+{
+	if (n == 0 || n > max)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9') || strchr(extra, s[i]) != NULL))
+			return false;
+	return true;
+}
+
+static void
+no_counter_survey(const struct kto_web_request *r, struct kto_web_page *p,
+                  const char *name)
+{
+	char nl1[300], en1[300];
+	const char *nl[] = { nl1, NULL };
+	const char *en[] = { en1, NULL };
+
+	snprintf(nl1, sizeof nl1, "Gemeente %s houdt op dit moment geen onderzoek "
+	    "onder bezoekers van de balie. Bedankt voor uw belangstelling.", name);
+	snprintf(en1, sizeof en1, "The municipality of %s is not running a survey "
+	    "of counter visitors at the moment. Thank you for your interest.", name);
+	web_simple_page(p, r, 404, "Geen onderzoek / No survey", "Er loopt nu geen "
+	    "onderzoek", nl, "No survey at the moment", en);
+}
+
+static void
+too_many(const struct kto_web_request *r, struct kto_web_page *p)
+{
+	static const char *const nl[] = { "Vanaf dit netwerk zijn kort na elkaar "
+	    "veel vragenlijsten begonnen. Probeer het over tien minuten opnieuw.",
+	    NULL };
+	static const char *const en[] = { "Many questionnaires were started from "
+	    "this network in a short time. Please try again in ten minutes.", NULL };
+
+	web_simple_page(p, r, 429, "Even geduld / Please wait", "Even geduld", nl,
+	    "Please wait", en);
+}
+
+static void
+cookies_needed(const struct kto_web_request *r, struct kto_web_page *p)
+{
+	static const char *const nl[] = { "Uw browser bewaart geen cookies. Deze "
+	    "vragenlijst heeft er één nodig om uw antwoorden bij elkaar te houden; "
+	    "hij wordt na een dag gewist en dient nergens anders voor.", NULL };
+	static const char *const en[] = { "Your browser does not keep cookies. "
+	    "This questionnaire needs one to keep your answers together; it is "
+	    "deleted after a day and serves no other purpose.", NULL };
+
+	web_simple_page(p, r, 400, "Cookie nodig / Cookie needed", "Een cookie is "
+	    "nodig", nl, "A cookie is needed", en);
+}
+
+void
+web_open_link(const struct kto_web_request *r, struct kto_web_page *p,
+              const char *rest)
+{
+	struct qform f = { .r = r, .p = p };
+	const char *slash = strchr(rest, '/');
+	size_t code_len = slash ? (size_t)(slash - rest) : strlen(rest);
+	char code[17], desk[33] = "", session[KTO_TOKEN_CHARS + 1];
+	enum kto_rc rc;
+
+	if (!word_ok(rest, code_len, 16, "") ||
+	    (slash != NULL && !word_ok(slash + 1, strlen(slash + 1), 32, "-_"))) {
+		web_not_found(r, p);
 		return;
 	}
-	if (f.who.complete && strcmp(r->method, "POST") == 0)
-		see_other(&f);        /* the last button again: to the thanks */
-	else if (f.who.complete)
-		thanks(&f);
-	else if (strcmp(f.who.inv.wave_state, "closed") == 0)
-		closed(&f);
-	else if (!qform_load(&f))
+	snprintf(code, sizeof code, "%.*s", (int)code_len, rest);
+	if (slash != NULL)
+		snprintf(desk, sizeof desk, "%s", slash + 1);
+	/* One browser session, one response: its cookie keys the response. */
+	if (r->session != NULL && kto_token_wellformed(r->session)) {
+		snprintf(session, sizeof session, "%s", r->session);
+	} else if (strcmp(r->method, "POST") == 0) {
+		cookies_needed(r, p);
+		return;
+	} else if (!web_rate_allow(r->client_ip, (int64_t)time(NULL),
+	    OPEN_LINK_LIMIT, OPEN_LINK_WINDOW)) {
+		too_many(r, p);
+		return;
+	} else if (kto_token_new(session) != KTO_OK) {
 		web_unavailable(r, p);
-	else if (strcmp(r->method, "POST") == 0)
-		post(&f);
-	else
-		show(&f);
-	kto_survey_free(f.s);
+		return;
+	} else {
+		snprintf(p->set_cookie, sizeof p->set_cookie, "kto_session=%s; "
+		    "Path=/c/; Max-Age=86400; HttpOnly; SameSite=Lax", session);
+	}
+	rc = kto_respondent_open_link(r->db, code, desk, session, &f.who);
+	if (rc == KTO_ENOTFOUND)
+		web_not_found(r, p);
+	else if (rc == KTO_ESTATE)
+		no_counter_survey(r, p, f.who.inv.municipality_name);
+	else if (rc != KTO_OK)
+		web_unavailable(r, p);
+	else {
+		snprintf(f.self, sizeof f.self, "/c/%s", rest);
+		serve(&f);
+	}
 }

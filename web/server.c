@@ -30,6 +30,8 @@
 #define SERVER_TIMEOUT_SECONDS 30
 #define SERVER_CONNECTION_MEMORY (64 * 1024)    /* headers and URL */
 #define SERVER_MAX_BODY (64 * 1024)
+/* A body must arrive within this time, however it trickles in (H2). */
+#define SERVER_BODY_SECONDS 60
 #define SERVER_REQUEST_ARENA (512 * 1024)      /* per request, for the form */
 
 struct kto_server {
@@ -77,6 +79,7 @@ thread_db(struct kto_server *s)
 struct request {
 	struct kto_buf body;
 	bool too_large;
+	time_t started;                  /* when the headers were in */
 	struct kto_arena arena;          /* freed with the request */
 	struct MHD_PostProcessor *pp;    /* for a form; NULL otherwise */
 	struct kto_form_field *fields;   /* in arena */
@@ -217,6 +220,8 @@ respond(struct kto_server *s, struct MHD_Connection *c, const char *method,
 	MHD_add_response_header(resp, "Content-Type", page->content_type);
 	if (page->location[0] != '\0')
 		MHD_add_response_header(resp, "Location", page->location);
+	if (page->set_cookie[0] != '\0')
+		MHD_add_response_header(resp, "Set-Cookie", page->set_cookie);
 	if (page->allow != NULL)
 		MHD_add_response_header(resp, "Allow", page->allow);
 	add_security_headers(resp);
@@ -224,6 +229,23 @@ respond(struct kto_server *s, struct MHD_Connection *c, const char *method,
 	MHD_destroy_response(resp);
 	access_log(s, method, url, page->status);
 	return ret;
+}
+
+/* The client's address as text, for rate limits ("" when unknown). */
+static void
+client_ip(struct MHD_Connection *c, char *out, size_t n)
+{
+	const union MHD_ConnectionInfo *info = MHD_get_connection_info(c,
+	    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = info ? info->client_addr : NULL;
+
+	out[0] = '\0';
+	if (sa != NULL && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+		    out, (socklen_t)n);
+	else if (sa != NULL && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+		    out, (socklen_t)n);
 }
 
 static enum MHD_Result
@@ -245,12 +267,16 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 		kto_buf_init(&r->body, SERVER_MAX_BODY);
 		kto_buf_init(&r->value, SERVER_MAX_BODY);
 		kto_arena_init(&r->arena, SERVER_REQUEST_ARENA);
+		r->started = time(NULL);
 		*con_cls = r;
 		if (strcmp(method, "POST") == 0)
 			r->pp = MHD_create_post_processor(c, 8192, form_field, r);
 		return MHD_YES;
 	}
 	if (*upload_size > 0) {
+		/* A body sent a byte at a time, to hold a thread: cut off. */
+		if (time(NULL) - r->started > SERVER_BODY_SECONDS)
+			return MHD_NO;
 		/* A body past the limit is dropped as it comes and answered 413;
 		 * memory stays flat however much is sent (HARDENING H1). */
 		if (!r->too_large &&
@@ -279,6 +305,8 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 	req.form_unreadable = r->form_unreadable;
 	req.arena = &r->arena;
 	req.lang = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lang");
+	req.session = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "kto_session");
+	client_ip(c, req.client_ip, sizeof req.client_ip);
 	req.db = thread_db(s);
 	kto_web_route(&req, &page);
 	ret = respond(s, c, method, url, &page);
@@ -341,7 +369,8 @@ kto_server_start(const struct kto_server_options *opt, struct kto_server **out,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)SERVER_MAX_CONNECTIONS,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)SERVER_MAX_PER_IP,
 	    /* Slowloris (H2): a connection that stalls is closed. */
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SERVER_TIMEOUT_SECONDS,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(opt->timeout_seconds > 0 ?
+	    opt->timeout_seconds : SERVER_TIMEOUT_SECONDS),
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVER_CONNECTION_MEMORY,
 	    MHD_OPTION_NOTIFY_COMPLETED, request_done, s,
 	    MHD_OPTION_END);

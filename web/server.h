@@ -20,6 +20,7 @@ struct kto_server_options {
 	int threads;                 /* 0: the default (4) */
 	FILE *access_log;            /* NULL: no access log */
 	const char *now;             /* KTO_NOW for the workers' clocks; NULL: real */
+	int timeout_seconds;         /* idle connections closed; 0: the default (30) */
 };
 
 /*

@@ -149,6 +149,12 @@ async function axeRun(browser) {
   await axe(page, 'closed');
   await page.goto(`${base}/o/${tokens[3]}`);
   await axe(page, 'opt-out');
+  await page.goto(`${base}/c/GM0001/balie-1`);
+  await expectText(page, 'Eerste pagina');
+  await axe(page, 'open-link');
+  await page.goto(`${base}/c/GM0002`);
+  await expectText(page, 'geen onderzoek');
+  await axe(page, 'no-counter-survey');
   await ctx.close();
 }
 

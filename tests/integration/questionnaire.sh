@@ -1,4 +1,5 @@
-# The citizen's questionnaire through `kto serve`: every page type, saving
+# The citizen's questionnaire through `kto serve`, by invitation and by the
+# counter's open link (with `kto qr`): every page type, saving
 # per page, stop and resume, back and forward, show-if on the server,
 # validation with the message next to the field, forged and malformed
 # forms refused with a 4xx, XSS stored verbatim and shown escaped, the
@@ -17,6 +18,7 @@ k() {
 }
 
 expect_exit 0 k municipality add GM0001 --name Vragendorp
+expect_exit 0 k municipality add GM0002 --name Zonderonderzoek
 expect_exit 0 k def load "$HERE/fixtures/web.kto"
 {
 	echo 'contact_id,channel,contact_at,email'
@@ -32,7 +34,7 @@ sqlite3 "$DB" 'SELECT mail_token FROM invitation ORDER BY id' >tokens
 [ "$(wc -l <tokens)" -eq 6 ] || fail "expected 6 invitations"
 
 port=$(free_port)
-"$KTO" --db "$DB" serve --listen "127.0.0.1:$port" >serve.out 2>serve.log &
+"$KTO" --db "$DB" serve --listen "127.0.0.1:$port" --client-timeout 2 >serve.out 2>serve.log &
 SERVER_PIDS="$SERVER_PIDS $!"
 i=0
 until curl -s -o /dev/null "http://127.0.0.1:$port/healthz"; do
@@ -43,6 +45,16 @@ done
 
 "$PYTHON" "$HERE/questionnaire_http.py" "http://127.0.0.1:$port" "$DB" tokens ||
 	fail "the questionnaire checks failed"
+
+# kto qr: the open link as a QR code, in the terminal or as SVG.
+expect_exit 1 k qr --municipality GM0001
+expect_stderr_contains "no public URL"
+expect_exit 0 env KTO_PUBLIC_URL=https://kto.example.nl timeout 60 "$KTO" --db "$DB" qr --municipality GM0001 --desk balie-1 --svg qr.svg
+grep -q '<svg' qr.svg && grep -q 'aria-label="QR-code: https://kto.example.nl/c/GM0001/balie-1"' qr.svg ||
+	fail "no SVG QR code"
+expect_exit 0 env KTO_PUBLIC_URL=https://kto.example.nl timeout 60 "$KTO" --db "$DB" qr --municipality GM0001
+expect_stdout_contains "https://kto.example.nl/c/GM0001"
+expect_exit 2 k qr --municipality GM0001 --desk 'balie 1'
 
 # Closing the wave closes the questionnaire: nothing more is accepted.
 expect_exit 0 k wave close 1

@@ -206,4 +206,65 @@ for path in ("/s/AAAAAAAAAAAAAAAAAAAAAA", "/s/kort", "/s/"):
     status, _, page = request("GET", path)
     check(status == 404 and "Deze link werkt niet" in page,
           "%s gave %d" % (path, status), page)
+# --- The counter's open link: one response per browser session -------------
+def open_link(path, body=None, cookie=None):
+    headers = {"Cookie": "kto_session=" + cookie} if cookie else {}
+    return request("POST" if body is not None else "GET", path,
+                   form(body) if isinstance(body, dict) else body, headers)
+
+
+status, hdrs, page = open_link("/c/GM0001/balie-1")
+check(status == 200 and "Eerste pagina" in page, "open link: %d" % status, page)
+cookie_hdr = hdrs.get("Set-Cookie", "")
+check(cookie_hdr.startswith("kto_session=") and "HttpOnly" in cookie_hdr
+      and "Path=/c/" in cookie_hdr, "cookie: " + cookie_hdr)
+session = cookie_hdr.split(";")[0].split("=", 1)[1]
+status, _, page = open_link("/c/GM0001/balie-1", {"page": "0", "action": "next"})
+check(status == 400 and "cookie" in page, "a POST without the cookie: %d" % status, page)
+for fields in ({"page": "0", "action": "next", "q.Y1": "no"},
+               {"page": "1", "action": "next"},
+               {"page": "3", "action": "next", "q.M1": "9"}):
+    status, hdrs, page = open_link("/c/GM0001/balie-1", fields, session)
+    check(status == 303 and hdrs.get("Location") == "/c/GM0001/balie-1",
+          "open link POST %r: %d" % (fields, status), page)
+status, _, page = open_link("/c/GM0001/balie-1", cookie=session)
+check(status == 200 and "Hartelijk dank" in page, "no thanks for the session", page)
+rows = db("SELECT channel, desk, invitation_id IS NULL, state FROM response "
+          "WHERE session_key IS NOT NULL")
+check(rows == [("counter", "balie-1", 1, "complete")], "open link responses: %r" % rows)
+for path in ("/c/GM9999", "/c/../etc", "/c/GM0001/balie 1", "/c/"):
+    status, _, _ = request("GET", urllib.parse.quote(path, safe="/."))
+    check(status == 404, "%s gave %d" % (path, status))
+status, _, page = request("GET", "/c/GM0002")
+check(status == 404 and "geen onderzoek" in page, "no wave: %d" % status, page)
+# Starting new questionnaires is rate-limited per address.
+codes = [open_link("/c/GM0001")[0] for _ in range(40)]
+check(429 in codes and codes.count(200) <= 30, "no rate limit: %r" % codes)
+# --- Slow clients (the server runs with --client-timeout 2) -----------------
+import socket
+import time
+
+
+def stalls(first_bytes):
+    """Sends the start of a request, then nothing: seconds until closed."""
+    host, port = HOST.split(":")
+    s = socket.create_connection((host, int(port)), timeout=15)
+    t0 = time.monotonic()
+    s.sendall(first_bytes)
+    try:
+        while s.recv(4096):
+            pass
+    except socket.timeout:
+        return 99.0
+    finally:
+        s.close()
+    return time.monotonic() - t0
+
+
+wait = stalls(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+check(1.5 <= wait < 8, "half a request header was kept open %.1f s" % wait)
+wait = stalls(b"POST /s/" + tokens[4].encode() + b" HTTP/1.1\r\nHost: x\r\n"
+              b"Content-Type: application/x-www-form-urlencoded\r\n"
+              b"Content-Length: 100\r\n\r\npage=0")
+check(1.5 <= wait < 8, "half a body was kept open %.1f s" % wait)
 print("questionnaire_http: ok")
