@@ -209,7 +209,15 @@ db_cached(struct kto_db *db, const char *sql, sqlite3_stmt **out)
 			*out = db->cache[i].st;
 			return KTO_OK;
 		}
+	/* A statement still being stepped (kto_db_query) is not replaced. */
 	slot = db->cache_next++ % KTO_DB_STMT_CACHE;
+	for (unsigned tries = 0; db->cache[slot].st != NULL &&
+	    sqlite3_stmt_busy(db->cache[slot].st); tries++) {
+		if (tries == KTO_DB_STMT_CACHE)
+			return kto_db_seterr(db, KTO_EINTERNAL, "every cached "
+			    "statement is in use");
+		slot = db->cache_next++ % KTO_DB_STMT_CACHE;
+	}
 	sqlite3_finalize(db->cache[slot].st);
 	free(db->cache[slot].sql);
 	db->cache[slot].st = NULL;
@@ -235,6 +243,35 @@ db_cache_release(struct kto_db *db)
 		free(db->cache[i].sql);
 		db->cache[i].st = NULL;
 		db->cache[i].sql = NULL;
+	}
+}
+
+enum kto_rc
+kto_db_query(struct kto_db *db, sqlite3_stmt **out, const char *sql,
+             const char *types, ...)
+{
+	va_list ap;
+	enum kto_rc rc;
+
+	*out = NULL;
+	if ((rc = db_cached(db, sql, out)) != KTO_OK)
+		return rc;
+	va_start(ap, types);
+	rc = db_vbind(db, *out, types, ap);
+	va_end(ap);
+	if (rc != KTO_OK) {
+		kto_db_query_done(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+void
+kto_db_query_done(sqlite3_stmt *st)
+{
+	if (st != NULL) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
 	}
 }
 
@@ -665,6 +702,19 @@ kto_db_transaction(struct kto_db *db,
 	}
 	db->in_transaction = false;
 	return rc;
+}
+
+enum kto_rc
+kto_db_read_begin(struct kto_db *db)
+{
+	return kto_db_exec(db, "BEGIN", "");
+}
+
+void
+kto_db_read_end(struct kto_db *db)
+{
+	if (!db->in_transaction && !sqlite3_get_autocommit(db->sqlite))
+		kto_db_exec(db, "COMMIT", "");
 }
 
 enum kto_rc

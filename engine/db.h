@@ -61,4 +61,12 @@ void kto_db_set_now(struct kto_db *db, const struct kto_datetime *t);
 /* Runs PRAGMA integrity_check; KTO_OK when it says "ok". */
 enum kto_rc kto_db_integrity_check(struct kto_db *db);
 
+/*
+** A read transaction: the queries until kto_db_read_end() see one state of
+** the database and take its lock once.  Writes on this connection need it
+** ended first; kto_db_read_end() does nothing when none is open.
+*/
+enum kto_rc kto_db_read_begin(struct kto_db *db);
+void kto_db_read_end(struct kto_db *db);
+
 #endif

@@ -62,6 +62,15 @@ enum kto_rc kto_db_prepare(struct kto_db *db, sqlite3_stmt **out,
 */
 enum kto_rc kto_db_step(struct kto_db *db, sqlite3_stmt *st, bool *row);
 
+/*
+** kto_db_prepare() for a query run often (every web request): the
+** statement comes from the connection's cache, compiled once, and goes
+** back with kto_db_query_done() instead of sqlite3_finalize().
+*/
+enum kto_rc kto_db_query(struct kto_db *db, sqlite3_stmt **out, const char *sql,
+                         const char *types, ...);
+void kto_db_query_done(sqlite3_stmt *st);
+
 /* Prepares, binds, runs to completion and finalizes a statement. */
 enum kto_rc kto_db_exec(struct kto_db *db, const char *sql, const char *types, ...);
 

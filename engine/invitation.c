@@ -20,7 +20,7 @@ kto_invitation_find(struct kto_db *db, const char *token,
 	/* Looked up by an index on the hash: the comparison that matters
 	 * happens on a hash, not on the token, so timing reveals nothing. */
 	kto_token_hash(token, th);
-	rc = kto_db_prepare(db, &st, "SELECT i.id, i.wave_id, i.state, w.state, "
+	rc = kto_db_query(db, &st, "SELECT i.id, i.wave_id, i.state, w.state, "
 	    "m.code, m.name, i.language FROM invitation i JOIN wave w ON w.id = "
 	    "i.wave_id JOIN municipality m ON m.id = w.municipality_id WHERE "
 	    "i.token_hash = ?", "b", th, sizeof th);
@@ -38,6 +38,6 @@ kto_invitation_find(struct kto_db *db, const char *token,
 	} else if (rc == KTO_OK) {
 		rc = kto_db_seterr(db, KTO_ENOTFOUND, "no invitation has this link");
 	}
-	sqlite3_finalize(st);
+	kto_db_query_done(st);
 	return rc;
 }

@@ -3,6 +3,8 @@
 */
 #include "engine/response.h"
 
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +12,8 @@
 #include "base/buf.h"
 #include "base/date.h"
 #include "base/json.h"
+#include "engine/commit_group.h"
 #include "engine/db_int.h"
-#include "engine/defstore.h"
 
 enum kto_rc
 kto_respondent_find(struct kto_db *db, const char *token, struct kto_respondent *out)
@@ -23,7 +25,7 @@ kto_respondent_find(struct kto_db *db, const char *token, struct kto_respondent 
 	memset(out, 0, sizeof *out);
 	if ((rc = kto_invitation_find(db, token, &out->inv)) != KTO_OK)
 		return rc;
-	rc = kto_db_prepare(db, &st, "SELECT wc.def_version_id, r.id, "
+	rc = kto_db_query(db, &st, "SELECT wc.def_version_id, r.id, "
 	    "r.state = 'complete', r.page, coalesce(r.language, i.language) "
 	    "FROM invitation i JOIN wave_channel wc ON wc.wave_id = i.wave_id AND "
 	    "wc.channel = i.channel LEFT JOIN response r ON r.invitation_id = i.id "
@@ -41,7 +43,7 @@ kto_respondent_find(struct kto_db *db, const char *token, struct kto_respondent 
 		rc = kto_db_seterr(db, KTO_EINTERNAL, "invitation %lld has no "
 		    "channel in its wave", (long long)out->inv.id);
 	}
-	sqlite3_finalize(st);
+	kto_db_query_done(st);
 	return rc;
 }
 
@@ -51,7 +53,7 @@ session_progress(struct kto_db *db, struct kto_respondent *r)
 {
 	sqlite3_stmt *st;
 	bool row;
-	enum kto_rc rc = kto_db_prepare(db, &st, "SELECT id, state = 'complete', "
+	enum kto_rc rc = kto_db_query(db, &st, "SELECT id, state = 'complete', "
 	    "page, language FROM response WHERE session_key = ?", "b",
 	    r->session_key, sizeof r->session_key);
 
@@ -64,7 +66,7 @@ session_progress(struct kto_db *db, struct kto_respondent *r)
 		r->page = sqlite3_column_int(st, 2);
 		kto_db_column_copy(st, 3, r->language, sizeof r->language);
 	}
-	sqlite3_finalize(st);
+	kto_db_query_done(st);
 	return rc;
 }
 
@@ -81,7 +83,7 @@ kto_respondent_open_link(struct kto_db *db, const char *code, const char *desk,
 	snprintf(out->desk, sizeof out->desk, "%s", desk);
 	snprintf(out->language, sizeof out->language, "nl");
 	kto_token_hash(session, out->session_key);
-	rc = kto_db_prepare(db, &st, "SELECT m.code, m.name, w.id, w.state, "
+	rc = kto_db_query(db, &st, "SELECT m.code, m.name, w.id, w.state, "
 	    "wc.def_version_id FROM municipality m LEFT JOIN wave w ON "
 	    "w.municipality_id = m.id AND w.state IN ('sampled', 'fieldwork') AND "
 	    "EXISTS (SELECT 1 FROM wave_channel c WHERE c.wave_id = w.id AND "
@@ -102,34 +104,139 @@ kto_respondent_open_link(struct kto_db *db, const char *code, const char *desk,
 	} else if (rc == KTO_OK) {
 		rc = kto_db_seterr(db, KTO_ENOTFOUND, "no municipality '%s'", code);
 	}
-	sqlite3_finalize(st);
+	kto_db_query_done(st);
 	if (rc == KTO_OK && out->inv.wave_id == 0)
 		return kto_db_seterr(db, KTO_ESTATE, "municipality %s has no survey "
 		    "at the counter now", out->inv.municipality);
 	return rc == KTO_OK ? session_progress(db, out) : rc;
 }
 
+/*
+** Parsed versions, shared by every thread: a stored version is immutable
+** (a trigger guards it), so a parsed one stays right.  An entry in use is
+** never freed; when the table is full, the least recently used entry no
+** one uses makes room.
+*/
+#define SURVEY_CACHE 32
+
+static struct {
+	int64_t version_id;
+	struct kto_survey *survey;
+	unsigned users;
+	uint64_t last_used;
+} survey_cache[SURVEY_CACHE];
+static uint64_t survey_clock;
+static pthread_mutex_t survey_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The cached survey of a version, taken for use; NULL when not cached. */
+static const struct kto_survey *
+cached_survey(int64_t version_id)
+{
+	const struct kto_survey *s = NULL;
+
+	pthread_mutex_lock(&survey_lock);
+	for (size_t i = 0; i < SURVEY_CACHE && s == NULL; i++)
+		if (survey_cache[i].survey != NULL &&
+		    survey_cache[i].version_id == version_id) {
+			s = survey_cache[i].survey;
+			survey_cache[i].users++;
+			survey_cache[i].last_used = ++survey_clock;
+		}
+	pthread_mutex_unlock(&survey_lock);
+	return s;
+}
+
+/*
+** Caches s, taken for use, and returns the survey to use: another
+** thread's when it was first.  Without a free slot s is used uncached and
+** freed by kto_respondent_survey_release().
+*/
+static const struct kto_survey *
+cache_survey(int64_t version_id, struct kto_survey *s)
+{
+	struct kto_survey *drop = NULL;
+	const struct kto_survey *use = s;
+	size_t slot = SURVEY_CACHE;
+
+	pthread_mutex_lock(&survey_lock);
+	for (size_t i = 0; i < SURVEY_CACHE; i++) {
+		if (survey_cache[i].survey != NULL &&
+		    survey_cache[i].version_id == version_id) {
+			survey_cache[i].users++;
+			use = survey_cache[i].survey;
+			drop = s;
+			slot = SURVEY_CACHE;
+			break;
+		}
+		if (survey_cache[i].users == 0 && (slot == SURVEY_CACHE ||
+		    survey_cache[i].last_used < survey_cache[slot].last_used))
+			slot = i;
+	}
+	if (slot < SURVEY_CACHE) {
+		drop = survey_cache[slot].survey;
+		survey_cache[slot].version_id = version_id;
+		survey_cache[slot].survey = s;
+		survey_cache[slot].users = 1;
+		survey_cache[slot].last_used = ++survey_clock;
+	}
+	pthread_mutex_unlock(&survey_lock);
+	kto_survey_free(drop);
+	return use;
+}
+
+void
+kto_respondent_survey_release(const struct kto_survey *s)
+{
+	bool cached = false;
+
+	if (s == NULL)
+		return;
+	pthread_mutex_lock(&survey_lock);
+	for (size_t i = 0; i < SURVEY_CACHE && !cached; i++)
+		if (survey_cache[i].survey == s) {
+			survey_cache[i].users--;
+			cached = true;
+		}
+	pthread_mutex_unlock(&survey_lock);
+	if (!cached)
+		kto_survey_free((struct kto_survey *)(uintptr_t)s);
+}
+
 enum kto_rc
 kto_respondent_survey(struct kto_db *db, const struct kto_respondent *r,
-                      struct kto_survey **out)
+                      const struct kto_survey **out)
 {
-	struct kto_def_version v;
+	struct kto_survey *s = NULL;
 	struct kto_diags d;
-	char ref[24], *src = NULL;
+	sqlite3_stmt *st;
+	bool row;
 	enum kto_rc rc;
 
-	*out = NULL;
-	snprintf(ref, sizeof ref, "%lld", (long long)r->def_version_id);
-	if ((rc = kto_def_get(db, ref, &v, &src)) != KTO_OK)
-		return rc;
-	kto_diags_init(&d);
-	rc = kto_survey_parse(src, strlen(src), out, &d);
-	kto_diags_release(&d);
-	free(src);
+	if ((*out = cached_survey(r->def_version_id)) != NULL)
+		return KTO_OK;
+	rc = kto_db_query(db, &st, "SELECT source FROM survey_def_version WHERE "
+	    "id = ?", "i", r->def_version_id);
 	if (rc != KTO_OK)
-		return kto_db_seterr(db, rc == KTO_ENOMEM ? rc : KTO_EINTERNAL,
-		    "survey definition version %lld no longer parses",
-		    (long long)r->def_version_id);
+		return rc;
+	rc = kto_db_step(db, st, &row);
+	if (rc == KTO_OK && !row)
+		rc = kto_db_seterr(db, KTO_EINTERNAL, "survey definition version %lld "
+		    "is missing", (long long)r->def_version_id);
+	if (rc == KTO_OK) {
+		const char *src = (const char *)sqlite3_column_text(st, 0);
+
+		kto_diags_init(&d);
+		rc = kto_survey_parse(src ? src : "", src ? strlen(src) : 0, &s, &d);
+		kto_diags_release(&d);
+		if (rc != KTO_OK)
+			rc = kto_db_seterr(db, rc == KTO_ENOMEM ? rc : KTO_EINTERNAL,
+			    "survey definition version %lld no longer parses",
+			    (long long)r->def_version_id);
+	}
+	kto_db_query_done(st);
+	if (rc != KTO_OK)
+		return rc;
+	*out = cache_survey(r->def_version_id, s);
 	return KTO_OK;
 }
 
@@ -148,7 +255,7 @@ load_codes(struct kto_db *db, const char *json, struct kto_arena *a,
 
 	if (codes == NULL)
 		return kto_db_seterr(db, KTO_ENOMEM, "out of memory");
-	rc = kto_db_prepare(db, &st, "SELECT value FROM json_each(?)", "t", json);
+	rc = kto_db_query(db, &st, "SELECT value FROM json_each(?)", "t", json);
 	if (rc != KTO_OK)
 		return rc;
 	ans->n_codes = 0;
@@ -159,7 +266,7 @@ load_codes(struct kto_db *db, const char *json, struct kto_arena *a,
 		if (c != NULL && (codes[ans->n_codes] = kto_arena_strdup(a, c)) != NULL)
 			ans->n_codes++;
 	}
-	sqlite3_finalize(st);
+	kto_db_query_done(st);
 	ans->codes = codes;
 	return rc;
 }
@@ -208,7 +315,7 @@ kto_response_answers(struct kto_db *db, const struct kto_respondent *r,
 	memset(answers, 0, s->n_questions * sizeof *answers);
 	if (r->response_id == 0)
 		return KTO_OK;
-	rc = kto_db_prepare(db, &st, "SELECT item, value_num, value_text, "
+	rc = kto_db_query(db, &st, "SELECT item, value_num, value_text, "
 	    "dont_know FROM answer WHERE response_id = ?", "i", r->response_id);
 	if (rc != KTO_OK)
 		return rc;
@@ -221,7 +328,7 @@ kto_response_answers(struct kto_db *db, const struct kto_respondent *r,
 		    &answers[q->index])) != KTO_OK)
 			break;
 	}
-	sqlite3_finalize(st);
+	kto_db_query_done(st);
 	return rc;
 }
 
@@ -324,11 +431,11 @@ response_row(struct kto_db *db, struct kto_respondent *r)
 	if (rc != KTO_OK)
 		return rc;
 	if (r->by_session)
-		rc = kto_db_prepare(db, &st, "SELECT r.id, r.state = 'complete', "
+		rc = kto_db_query(db, &st, "SELECT r.id, r.state = 'complete', "
 		    "w.state FROM response r JOIN wave w ON w.id = r.wave_id WHERE "
 		    "r.session_key = ?", "b", r->session_key, sizeof r->session_key);
 	else
-		rc = kto_db_prepare(db, &st, "SELECT r.id, r.state = 'complete', "
+		rc = kto_db_query(db, &st, "SELECT r.id, r.state = 'complete', "
 		    "w.state FROM response r JOIN wave w ON w.id = r.wave_id WHERE "
 		    "r.invitation_id = ?", "i", r->inv.id);
 	if (rc != KTO_OK)
@@ -341,7 +448,7 @@ response_row(struct kto_db *db, struct kto_respondent *r)
 	} else if (rc == KTO_OK) {
 		rc = kto_db_seterr(db, KTO_EINTERNAL, "the response was not stored");
 	}
-	sqlite3_finalize(st);
+	kto_db_query_done(st);
 	return rc;
 }
 
@@ -399,6 +506,23 @@ save_txn(struct kto_db *db, void *arg)
 	if (rc == KTO_OK && sv->complete)
 		rc = complete(db, sv->r, sv->completed_now);
 	return rc;
+}
+
+enum kto_rc
+kto_response_save_grouped(struct kto_commit_group *g, struct kto_respondent *r,
+                          const struct kto_survey *s, size_t page,
+                          const struct kto_answer *answers, int next_page,
+                          bool complete, bool *completed_now, struct kto_err *err)
+{
+	struct save sv = { r, s, page, answers, next_page, complete, completed_now };
+	bool ignored;
+
+	if (completed_now == NULL)
+		sv.completed_now = &ignored;
+	if (page >= s->n_pages)
+		return kto_err_set(err, KTO_EINPUT, "the questionnaire has no page %zu",
+		    page + 1);
+	return kto_commit_group_run(g, save_txn, &sv, err);
 }
 
 enum kto_rc

@@ -54,10 +54,15 @@ enum kto_rc kto_respondent_open_link(struct kto_db *db, const char *code,
                                      const char *desk, const char *session,
                                      struct kto_respondent *out);
 
-/* The definition version's parsed survey, freed with kto_survey_free(). */
+/*
+** The definition version's parsed survey.  Versions never change, so a
+** parsed one is cached and shared by every thread; give it back with
+** kto_respondent_survey_release() when done.
+*/
 enum kto_rc kto_respondent_survey(struct kto_db *db,
                                   const struct kto_respondent *r,
-                                  struct kto_survey **out);
+                                  const struct kto_survey **out);
+void kto_respondent_survey_release(const struct kto_survey *s);
 
 /*
 ** The saved answers, one per question of s (answers[q->index]); strings
@@ -79,5 +84,18 @@ enum kto_rc kto_response_save(struct kto_db *db, struct kto_respondent *r,
                               const struct kto_survey *s, size_t page,
                               const struct kto_answer *answers, int next_page,
                               bool complete, bool *completed_now);
+
+/*
+** kto_response_save() through a commit group (engine/commit_group.h): the
+** web server's way, so that many citizens' pages share one commit.  The
+** message of a failure is in err.
+*/
+struct kto_commit_group;
+enum kto_rc kto_response_save_grouped(struct kto_commit_group *g,
+                                      struct kto_respondent *r,
+                                      const struct kto_survey *s, size_t page,
+                                      const struct kto_answer *answers,
+                                      int next_page, bool complete,
+                                      bool *completed_now, struct kto_err *err);
 
 #endif

@@ -13,6 +13,7 @@
 #include "base/buf.h"
 
 struct kto_db;
+struct kto_commit_group;
 
 /* The most fields a form may send (a questionnaire page's, with room). */
 #define KTO_FORM_MAX_FIELDS 1000
@@ -36,6 +37,7 @@ struct kto_web_request {
 	const char *session;         /* the kto_session cookie, or NULL */
 	char client_ip[64];          /* for rate limits */
 	struct kto_db *db;           /* NULL when the database could not open */
+	struct kto_commit_group *writer;   /* where answers are written */
 	struct kto_arena *arena;     /* memory that lives as long as the request */
 };
 

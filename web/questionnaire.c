@@ -28,7 +28,7 @@ struct qform {
 	struct kto_web_page *p;
 	char self[160];              /* the questionnaire's path: /s/TOKEN, /c/CODE */
 	struct kto_respondent who;
-	struct kto_survey *s;
+	const struct kto_survey *s;  /* shared: see kto_respondent_survey() */
 	struct kto_answer *ans;      /* per question: saved, then as posted */
 	const char **raw;            /* per question: what was typed, to show again */
 	const char **error;          /* per question: what is wrong, or NULL */
@@ -135,7 +135,7 @@ link_not_valid(const struct kto_web_request *r, struct kto_web_page *p)
 static void
 closed(struct qform *f)
 {
-	char nl1[300], en1[300];
+	char nl1[512], en1[512];
 	const char *nl[] = { nl1, "Bedankt voor uw belangstelling.", NULL };
 	const char *en[] = { en1, "Thank you for your interest.", NULL };
 
@@ -789,11 +789,17 @@ posted_action(const struct kto_web_request *r)
 static enum kto_rc
 save(struct qform *f, size_t next, bool complete)
 {
+	struct kto_err err = KTO_ERR_INIT;
+
 	/* Answers the citizen can no longer see are not kept. */
 	if (complete)
 		for (size_t i = 0; i < f->s->n_questions; i++)
 			if (!question_shown(f, &f->s->questions[i]))
 				memset(&f->ans[i], 0, sizeof f->ans[i]);
+	if (f->r->writer != NULL)
+		return kto_response_save_grouped(f->r->writer, &f->who, f->s, f->page,
+		    f->ans, (int)next, complete, NULL, &err);
+	kto_db_read_end(f->r->db);   /* writing here: its own transaction */
 	return kto_response_save(f->r->db, &f->who, f->s, f->page, f->ans,
 	    (int)next, complete, NULL);
 }
@@ -911,7 +917,7 @@ serve(struct qform *f)
 		post(f);
 	else
 		show(f);
-	kto_survey_free(f->s);
+	kto_respondent_survey_release(f->s);
 }
 
 void
@@ -919,18 +925,24 @@ web_questionnaire(const struct kto_web_request *r, struct kto_web_page *p,
                   const char *token)
 {
 	struct qform f = { .r = r, .p = p };
-	enum kto_rc rc = kto_respondent_find(r->db, token, &f.who);
+	enum kto_rc rc;
 
+	/*
+	** A request reads in one transaction: one lock of the database file
+	** instead of one per query, and one consistent view.  Writes go to
+	** the commit group's connection, so it can stay open to the end.
+	*/
+	kto_db_read_begin(r->db);
+	rc = kto_respondent_find(r->db, token, &f.who);
 	if (rc == KTO_ENOTFOUND) {
 		link_not_valid(r, p);
-		return;
-	}
-	if (rc != KTO_OK) {
+	} else if (rc != KTO_OK) {
 		web_unavailable(r, p);
-		return;
+	} else {
+		snprintf(f.self, sizeof f.self, "/s/%s", token);
+		serve(&f);
 	}
-	snprintf(f.self, sizeof f.self, "/s/%s", token);
-	serve(&f);
+	kto_db_read_end(r->db);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -956,7 +968,7 @@ static void
 no_counter_survey(const struct kto_web_request *r, struct kto_web_page *p,
                   const char *name)
 {
-	char nl1[300], en1[300];
+	char nl1[512], en1[512];
 	const char *nl[] = { nl1, NULL };
 	const char *en[] = { en1, NULL };
 
@@ -1030,6 +1042,7 @@ web_open_link(const struct kto_web_request *r, struct kto_web_page *p,
 		snprintf(p->set_cookie, sizeof p->set_cookie, "kto_session=%s; "
 		    "Path=/c/; Max-Age=86400; HttpOnly; SameSite=Lax", session);
 	}
+	kto_db_read_begin(r->db);
 	rc = kto_respondent_open_link(r->db, code, desk, session, &f.who);
 	if (rc == KTO_ENOTFOUND)
 		web_not_found(r, p);
@@ -1041,4 +1054,5 @@ web_open_link(const struct kto_web_request *r, struct kto_web_page *p,
 		snprintf(f.self, sizeof f.self, "/c/%s", rest);
 		serve(&f);
 	}
+	kto_db_read_end(r->db);
 }

@@ -17,6 +17,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/date.h"
+#include "engine/commit_group.h"
 #include "engine/db.h"
 #include "web/pages.h"
 
@@ -36,6 +37,7 @@
 
 struct kto_server {
 	struct MHD_Daemon *daemon;
+	struct kto_commit_group *writer;     /* every write of the requests */
 	char *db_path;
 	FILE *access_log;
 	pthread_mutex_t log_lock;
@@ -308,6 +310,7 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 	req.session = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "kto_session");
 	client_ip(c, req.client_ip, sizeof req.client_ip);
 	req.db = thread_db(s);
+	req.writer = s->writer;
 	kto_web_route(&req, &page);
 	ret = respond(s, c, method, url, &page);
 	kto_web_page_release(&page);
@@ -362,6 +365,13 @@ kto_server_start(const struct kto_server_options *opt, struct kto_server **out,
 		s->pinned_clock = true;
 	if (family == AF_INET6)
 		flags |= MHD_USE_IPv6;
+	if (kto_commit_group_start(s->db_path, s->pinned_clock ? &s->now : NULL,
+	    &s->writer, err) != KTO_OK) {
+		pthread_mutex_destroy(&s->log_lock);
+		free(s->db_path);
+		free(s);
+		return err->rc;
+	}
 	s->daemon = MHD_start_daemon(flags, opt->port, NULL, NULL, handle, s,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_THREAD_POOL_SIZE,
@@ -378,6 +388,7 @@ kto_server_start(const struct kto_server_options *opt, struct kto_server **out,
 		kto_err_set(err, KTO_EIO, "cannot listen on %s port %u: the address "
 		    "is in use or not this machine's; choose another with --listen",
 		    opt->listen_addr, (unsigned)opt->port);
+		kto_commit_group_stop(s->writer);
 		pthread_mutex_destroy(&s->log_lock);
 		free(s->db_path);
 		free(s);
@@ -403,6 +414,7 @@ kto_server_stop(struct kto_server *s)
 		usleep(100 * 1000);
 	}
 	MHD_stop_daemon(s->daemon);
+	kto_commit_group_stop(s->writer);
 	pthread_mutex_destroy(&s->log_lock);
 	free(s->db_path);
 	free(s);
