@@ -42,6 +42,7 @@ demo: build
 	sh scripts/demo.sh build/cli/kto build
 
 bench: deps
+	@sh scripts/install-deps.sh bench
 	$(CMAKE) -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DKTO_WERROR=ON -DKTO_BUILD_TESTS=OFF
 	$(CMAKE) --build build-bench -j $(JOBS)
 	sh bench/run.sh build-bench

@@ -15,3 +15,4 @@ echo
 "$build/bench/bench_import" "$build/cli/kto" "$scratch"
 "$build/bench/bench_sample" "$scratch"
 "$build/bench/bench_send" "$build/cli/kto" "$src/survey-defs" "$scratch"
+sh "$src/bench/web.sh" "$build/cli/kto" "$scratch"

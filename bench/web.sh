@@ -55,6 +55,10 @@ question O1 open
 mail invitation
   subject: Uw mening
   body: {link} {optout_link}
+
+mail reminder
+  subject: Herinnering
+  body: {link} {optout_link}
 EOF
 rm -f "$db" "$db-wal" "$db-shm"
 "$kto" --db "$db" municipality add GM0001 --name Bench >/dev/null

@@ -3,7 +3,7 @@
 # those that are missing, so that `make demo` and `make check` work on a fresh
 # Debian 12 machine.  Safe to run again: with nothing missing it does nothing.
 #
-# Usage: scripts/install-deps.sh [build|test|all|fuzz]   (default: all)
+# Usage: scripts/install-deps.sh [build|test|all|fuzz|bench]   (default: all)
 set -eu
 
 want=${1:-all}
@@ -19,12 +19,16 @@ libcurl4-openssl-dev libpcre2-dev libgsl-dev libsodium-dev libqrencode-dev"
 test_pkgs="libcmocka-dev sqlite3 python3 python3-aiosmtpd postfix curl chromium"
 # libFuzzer comes with clang's runtime; only `make fuzz` needs it.
 fuzz_pkgs="clang libclang-rt-14-dev"
+# The web benchmark's load generator and its baseline server; the others
+# use sqlite3 and postfix's smtp-sink and smtp-source.
+bench_pkgs="wrk nginx-light sqlite3 postfix util-linux"
 
 case $want in
   build) pkgs=$build_pkgs ;;
   test|all) pkgs="$build_pkgs $test_pkgs" ;;
   fuzz) pkgs="$build_pkgs $fuzz_pkgs" ;;
-  *) echo "usage: $0 [build|test|all|fuzz]" >&2; exit 2 ;;
+  bench) pkgs="$build_pkgs $bench_pkgs" ;;
+  *) echo "usage: $0 [build|test|all|fuzz|bench]" >&2; exit 2 ;;
 esac
 
 # Node.js: any installed one will do (it may not come from Debian).
