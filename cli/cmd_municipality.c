@@ -49,6 +49,7 @@ print_municipality(struct cli *cli, const struct kto_municipality *m)
 		kto_json_kv_string(&out.j, "privacy_url", or_null(m->privacy_url));
 		kto_json_kv_string(&out.j, "public_url", or_null(m->public_url));
 		kto_json_kv_string(&out.j, "signature", or_null(m->signature));
+		kto_json_kv_string(&out.j, "colour", or_null(m->colour));
 		kto_json_object_end(&out.j);
 		return cli_json_done(cli, &out);
 	}
@@ -70,6 +71,7 @@ print_municipality(struct cli *cli, const struct kto_municipality *m)
 	printf("Privacy URL: %s\n", m->privacy_url[0] ? m->privacy_url : "not set");
 	printf("Public URL:  %s\n", m->public_url[0] ? m->public_url :
 	    "not set (the installation's public_url is used)");
+	printf("Colour:      %s\n", m->colour[0] ? m->colour : "not set");
 	if (m->signature[0]) {
 		const char *line = m->signature;
 
@@ -251,7 +253,8 @@ municipality_set(struct cli *cli, const struct cli_cmd *cmd, int argc, char **ar
 	enum {
 		OPT_NO_CIRCLE = 'C',
 		OPT_SENDER_NAME = 0x200, OPT_SENDER_ADDRESS, OPT_REPLY_TO,
-		OPT_PRIVACY_URL, OPT_PUBLIC_URL, OPT_SIGNATURE, OPT_SIGNATURE_FILE
+		OPT_PRIVACY_URL, OPT_PUBLIC_URL, OPT_SIGNATURE, OPT_SIGNATURE_FILE,
+		OPT_COLOUR
 	};
 	static const struct option opts[] = {
 		CLI_COMMON_OPTIONS,
@@ -265,6 +268,7 @@ municipality_set(struct cli *cli, const struct cli_cmd *cmd, int argc, char **ar
 		{ "public-url", required_argument, NULL, OPT_PUBLIC_URL },
 		{ "signature", required_argument, NULL, OPT_SIGNATURE },
 		{ "signature-file", required_argument, NULL, OPT_SIGNATURE_FILE },
+		{ "colour", required_argument, NULL, OPT_COLOUR },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct kto_municipality_changes ch = { .name = NULL };
@@ -308,6 +312,9 @@ municipality_set(struct cli *cli, const struct cli_cmd *cmd, int argc, char **ar
 		case OPT_PUBLIC_URL:
 			ch.public_url = optarg;
 			break;
+		case OPT_COLOUR:
+			ch.colour = optarg;
+			break;
 		case OPT_SIGNATURE:
 		case OPT_SIGNATURE_FILE:
 			if (ch.signature != NULL || signature_file != NULL)
@@ -327,7 +334,7 @@ municipality_set(struct cli *cli, const struct cli_cmd *cmd, int argc, char **ar
 	if (ch.name == NULL && ch.circle_code == NULL && ch.sender_name == NULL &&
 	    ch.sender_address == NULL && ch.reply_to == NULL &&
 	    ch.privacy_url == NULL && ch.public_url == NULL &&
-	    ch.signature == NULL && signature_file == NULL)
+	    ch.signature == NULL && signature_file == NULL && ch.colour == NULL)
 		return cli_usage_error(cli, cmd, "nothing to change");
 	if (signature_file != NULL) {
 		if ((status = read_signature(cli, signature_file, &signature)) !=
@@ -371,14 +378,15 @@ const struct cli_cmd cli_municipality_cmds[] = {
 	  "  --json         print {\"id\", \"code\", \"name\", \"circle\",\n"
 	  "                 \"circle_name\", \"created_at\", \"sender_name\",\n"
 	  "                 \"sender_address\", \"reply_to\", \"privacy_url\",\n"
-	  "                 \"public_url\", \"signature\"}; a setting that is not\n"
-	  "                 set is null\n",
+	  "                 \"public_url\", \"signature\", \"colour\"}; a setting\n"
+	  "                 that is not set is null\n",
 	  municipality_show, NULL },
 	{ "set", "rename a municipality, move it, or change its mail settings",
 	  "Usage: kto municipality set CODE [--name NAME] [--circle CODE | --no-circle]\n"
 	  "           [--sender-name NAME] [--sender-address ADDR] [--reply-to ADDR]\n"
 	  "           [--privacy-url URL] [--public-url URL]\n"
-	  "           [--signature TEXT | --signature-file FILE] [--json]\n"
+	  "           [--signature TEXT | --signature-file FILE] [--colour #RRGGBB]\n"
+	  "           [--json]\n"
 	  "\n"
 	  "  --name NAME            the new name\n"
 	  "  --circle CODE          move it to this circle\n"
@@ -398,6 +406,9 @@ const struct cli_cmd cli_municipality_cmds[] = {
 	  "  --signature-file FILE  the signature from a UTF-8 file ('-': standard\n"
 	  "                         input); CRLF becomes LF, line breaks at the end\n"
 	  "                         are dropped\n"
+	  "  --colour #RRGGBB       its house colour, for the band at the top of\n"
+	  "                         its questionnaires (white text on it must be\n"
+	  "                         readable: a contrast of at least 4.5:1)\n"
 	  "\n"
 	  "An empty value (--reply-to \"\") clears a setting.  Addresses must be\n"
 	  "plain (name@example.nl); URLs must start with https:// (http:// only for\n"

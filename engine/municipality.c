@@ -1,5 +1,6 @@
 #include "engine/municipality.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,7 @@
 #define MUNICIPALITY_SELECT \
 	"SELECT m.id, m.code, m.name, c.code, c.name, m.created_at, " \
 	"m.sender_name, m.sender_address, m.reply_to, m.privacy_url, " \
-	"m.public_url, m.signature " \
+	"m.public_url, m.signature, m.colour " \
 	"FROM municipality m LEFT JOIN circle c ON c.id = m.circle_id "
 
 static void
@@ -33,6 +34,7 @@ municipality_fill(sqlite3_stmt *st, void *elem)
 	kto_db_column_copy(st, 9, m->privacy_url, sizeof m->privacy_url);
 	kto_db_column_copy(st, 10, m->public_url, sizeof m->public_url);
 	kto_db_column_copy(st, 11, m->signature, sizeof m->signature);
+	kto_db_column_copy(st, 12, m->colour, sizeof m->colour);
 }
 
 enum kto_rc
@@ -157,6 +159,7 @@ struct setting {
 static const struct setting settings[] = {
 	SETTING(sender_name), SETTING(sender_address), SETTING(reply_to),
 	SETTING(privacy_url), SETTING(public_url), SETTING(signature),
+	SETTING(colour),
 };
 #undef SETTING
 
@@ -298,6 +301,40 @@ check_address(const char *addr, const char *what, struct kto_err *err)
 	return kto_err_set(err, KTO_EINPUT, "the %s '%s' %s", what, addr, why);
 }
 
+/* WCAG 2.1's relative luminance of an sRGB channel value 0..255. */
+static double
+channel_luminance(unsigned v)
+{
+	double c = v / 255.0;
+
+	return c <= 0.04045 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4);
+}
+
+/*
+** A house colour: "#RRGGBB", dark enough for white text on it (WCAG 2.1
+** AA: a contrast of 4.5:1 for normal text).
+*/
+static enum kto_rc
+check_colour(const char *c, struct kto_err *err)
+{
+	unsigned r, g, b;
+	double lum, contrast;
+
+	if (strlen(c) != 7 || c[0] != '#' || strspn(c + 1, "0123456789abcdefABCDEF") != 6 ||
+	    sscanf(c + 1, "%2x%2x%2x", &r, &g, &b) != 3)
+		return kto_err_set(err, KTO_EINPUT, "colour '%s' is not written as "
+		    "#RRGGBB, e.g. #00529B", c);
+	lum = 0.2126 * channel_luminance(r) + 0.7152 * channel_luminance(g) +
+	    0.0722 * channel_luminance(b);
+	contrast = 1.05 / (lum + 0.05);
+	if (contrast < 4.5)
+		return kto_err_set(err, KTO_EINPUT, "colour %s is too light: white "
+		    "text on it has a contrast of %.1f:1, and at least 4.5:1 is "
+		    "needed to be readable (WCAG 2.1 AA); choose a darker shade", c,
+		    contrast);
+	return KTO_OK;
+}
+
 /* Checks everything ch would change, before the transaction starts. */
 static enum kto_rc
 check_changes(struct municipality_update *u, struct kto_err *err)
@@ -335,6 +372,8 @@ check_changes(struct municipality_update *u, struct kto_err *err)
 	if (ch->signature != NULL &&
 	    (rc = kto_check_signature(ch->signature, "signature", err)) != KTO_OK)
 		return rc;
+	if (ch->colour != NULL && ch->colour[0] != '\0')
+		return check_colour(ch->colour, err);
 	return KTO_OK;
 }
 

@@ -36,6 +36,7 @@ struct kto_municipality {
 	                                              trailing '/'; "" means the
 	                                              installation's public_url */
 	char signature[KTO_SIGNATURE_MAX + 1];     /* under the mail's text */
+	char colour[8];                            /* "#RRGGBB": its pages' band */
 };
 
 /*
@@ -76,6 +77,7 @@ struct kto_municipality_changes {
 	const char *signature;       /* UTF-8 text of at most KTO_SIGNATURE_MAX
 	                                bytes; '\n' allowed, no other control
 	                                character */
+	const char *colour;          /* "#RRGGBB", dark enough for white text */
 };
 
 /*

@@ -17,6 +17,7 @@
 #include "base/strparse.h"
 #include "base/utf8.h"
 #include "engine/db.h"
+#include "engine/municipality.h"
 #include "engine/response.h"
 #include "web/html.h"
 #include "web/pages_int.h"
@@ -28,6 +29,7 @@ struct qform {
 	struct kto_web_page *p;
 	char self[160];              /* the questionnaire's path: /s/TOKEN, /c/CODE */
 	struct kto_respondent who;
+	struct kto_municipality town;    /* its colour and privacy statement */
 	const struct kto_survey *s;  /* shared: see kto_respondent_survey() */
 	struct kto_answer *ans;      /* per question: saved, then as posted */
 	const char **raw;            /* per question: what was typed, to show again */
@@ -115,6 +117,48 @@ paragraphs(struct kto_buf *b, struct kto_arena *a, const char *text)
 	}
 }
 
+/*
+** The municipality's name at the top, on its house colour when it has one
+** (kto municipality set --colour guarantees white text is readable on it),
+** with the language switch.
+*/
+static void
+brand_header(struct qform *f, bool language_switch)
+{
+	struct kto_buf *b = &f->p->body;
+
+	kto_buf_adds(b, "<header class=\"org");
+	if (f->town.colour[0] == '#') {
+		kto_buf_adds(b, " brand\" style=\"background:");
+		kto_html_attr(b, f->town.colour);
+	}
+	kto_buf_adds(b, "\"><p>");
+	kto_html_text(b, ui(f, "Gemeente ", "Municipality of "));
+	kto_html_text(b, f->who.inv.municipality_name);
+	if (language_switch)
+		kto_buf_adds(b, f->en ? " &middot; <a href=\"?lang=nl\" lang=\"nl\" "
+		    "hreflang=\"nl\">Nederlands</a>" : " &middot; <a href=\"?lang=en\" "
+		    "lang=\"en\" hreflang=\"en\">English</a>");
+	kto_buf_adds(b, "</p></header>\n");
+}
+
+/* A link to the municipality's privacy statement, when it has one. */
+static void
+privacy_footer(struct qform *f)
+{
+	struct kto_buf *b = &f->p->body;
+
+	if (f->town.privacy_url[0] == '\0')
+		return;
+	kto_buf_adds(b, "<footer><p><a href=\"");
+	kto_html_attr(b, f->town.privacy_url);
+	kto_buf_adds(b, "\">");
+	kto_html_text(b, ui(f, "Privacyverklaring van gemeente ", "Privacy statement "
+	    "of the municipality of "));
+	kto_html_text(b, f->who.inv.municipality_name);
+	kto_buf_adds(b, "</a></p></footer>\n");
+}
+
 /* ---------------------------------------------------------------------- */
 /* Pages other than the questions                                          */
 
@@ -153,6 +197,7 @@ thanks(struct qform *f)
 	struct kto_web_page *p = f->p;
 
 	web_page_begin(p, ui(f, "Bedankt", "Thank you"), f->en ? "en" : "nl");
+	brand_header(f, false);
 	kto_buf_adds(&p->body, "<h1>");
 	kto_html_text(&p->body, ui(f, "Bedankt!", "Thank you!"));
 	kto_buf_adds(&p->body, "</h1>\n");
@@ -163,6 +208,7 @@ thanks(struct qform *f)
 	kto_html_text(&p->body, ui(f, "U kunt dit venster nu sluiten.",
 	    "You can close this window now."));
 	kto_buf_adds(&p->body, "</p>\n");
+	privacy_footer(f);
 	web_page_end(p);
 }
 
@@ -441,12 +487,7 @@ render(struct qform *f)
 	    tx(f, &f->s->title), tx(f, &f->s->title), ui(f, "gemeente",
 	    "municipality of"), f->who.inv.municipality_name);
 	web_page_begin(p, title, f->en ? "en" : "nl");
-	kto_buf_adds(b, "<p class=\"org\">");
-	kto_html_text(b, ui(f, "Gemeente ", "Municipality of "));
-	kto_html_text(b, f->who.inv.municipality_name);
-	kto_buf_adds(b, f->en ? " &middot; <a href=\"?lang=nl\" lang=\"nl\" "
-	    "hreflang=\"nl\">Nederlands</a></p>\n" : " &middot; <a href=\"?lang=en\" "
-	    "lang=\"en\" hreflang=\"en\">English</a></p>\n");
+	brand_header(f, true);
 	progress(f);
 	if (f->n_errors > 0)
 		error_summary(f);
@@ -472,6 +513,7 @@ render(struct qform *f)
 		kto_buf_addf(b, "<button type=\"submit\" name=\"action\" value=\"back\">"
 		    "%s</button>\n", ui(f, "Vorige", "Back"));
 	kto_buf_adds(b, "</div>\n</form>\n");
+	privacy_footer(f);
 	web_page_end(p);
 	if (f->n_errors > 0)
 		p->status = 422;
@@ -901,7 +943,8 @@ serve(struct qform *f)
 	if (r->lang != NULL && (strcmp(r->lang, "nl") == 0 || strcmp(r->lang, "en") == 0))
 		snprintf(f->who.language, sizeof f->who.language, "%s", r->lang);
 	f->en = strcmp(f->who.language, "en") == 0;
-	if (kto_respondent_survey(r->db, &f->who, &f->s) != KTO_OK) {
+	if (kto_municipality_find(r->db, f->who.inv.municipality, &f->town) != KTO_OK ||
+	    kto_respondent_survey(r->db, &f->who, &f->s) != KTO_OK) {
 		web_unavailable(r, f->p);
 		return;
 	}

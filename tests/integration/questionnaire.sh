@@ -19,6 +19,9 @@ k() {
 
 expect_exit 0 k municipality add GM0001 --name Vragendorp
 expect_exit 0 k municipality add GM0002 --name Zonderonderzoek
+expect_exit 0 k municipality set GM0001 --colour '#00529B' --privacy-url https://www.vragendorp.example/privacy
+expect_exit 1 k municipality set GM0002 --colour '#FFDD00'
+expect_stderr_contains "too light"
 expect_exit 0 k def load "$HERE/fixtures/web.kto"
 {
 	echo 'contact_id,channel,contact_at,email'
