@@ -317,13 +317,17 @@ channel_luminance(unsigned v)
 static enum kto_rc
 check_colour(const char *c, struct kto_err *err)
 {
+	unsigned long rgb;
 	unsigned r, g, b;
 	double lum, contrast;
 
-	if (strlen(c) != 7 || c[0] != '#' || strspn(c + 1, "0123456789abcdefABCDEF") != 6 ||
-	    sscanf(c + 1, "%2x%2x%2x", &r, &g, &b) != 3)
+	if (strlen(c) != 7 || c[0] != '#' || strspn(c + 1, "0123456789abcdefABCDEF") != 6)
 		return kto_err_set(err, KTO_EINPUT, "colour '%s' is not written as "
 		    "#RRGGBB, e.g. #00529B", c);
+	rgb = strtoul(c + 1, NULL, 16);      /* six hex digits: checked above */
+	r = (unsigned)(rgb >> 16) & 0xFF;
+	g = (unsigned)(rgb >> 8) & 0xFF;
+	b = (unsigned)rgb & 0xFF;
 	lum = 0.2126 * channel_luminance(r) + 0.7152 * channel_luminance(g) +
 	    0.0722 * channel_luminance(b);
 	contrast = 1.05 / (lum + 0.05);
