@@ -21,6 +21,9 @@ struct job {
 	enum kto_rc rc;
 	struct kto_err err;
 	bool done;
+	/* Submitted without waiting: called after the commit, then freed. */
+	void (*on_done)(void *ctx, enum kto_rc rc, const struct kto_err *err);
+	void *ctx;
 	struct job *next;
 };
 
@@ -123,11 +126,30 @@ writer_main(void *arg)
 
 		run_group(g->db, first);
 
+		/*
+		** Under the lock, a waiter's job (on its stack) is marked done and
+		** the submitted ones are set apart: once the lock is released a
+		** waiter may return and its job be gone.
+		*/
+		struct job *submitted = NULL;
+
 		pthread_mutex_lock(&g->lock);
-		for (struct job *j = first; j != NULL; j = j->next)
-			j->done = true;
+		for (struct job *j = first, *next; j != NULL; j = next) {
+			next = j->next;
+			if (j->on_done != NULL) {
+				j->next = submitted;
+				submitted = j;
+			} else {
+				j->done = true;
+			}
+		}
 		pthread_cond_broadcast(&g->committed);
 		pthread_mutex_unlock(&g->lock);
+		for (struct job *j = submitted, *next; j != NULL; j = next) {
+			next = j->next;
+			j->on_done(j->ctx, j->rc, &j->err);
+			free(j);
+		}
 	}
 }
 
@@ -179,6 +201,39 @@ kto_commit_group_stop(struct kto_commit_group *g)
 	free(g);
 }
 
+static void
+enqueue(struct kto_commit_group *g, struct job *j)
+{
+	if (g->tail != NULL)
+		g->tail->next = j;
+	else
+		g->head = j;
+	g->tail = j;
+	pthread_cond_signal(&g->queued);
+}
+
+enum kto_rc
+kto_commit_group_submit(struct kto_commit_group *g,
+                        enum kto_rc (*fn)(struct kto_db *db, void *arg), void *arg,
+                        void (*done)(void *ctx, enum kto_rc rc,
+                                     const struct kto_err *err),
+                        void *ctx)
+{
+	struct job *j = calloc(1, sizeof *j);
+
+	if (j == NULL)
+		return KTO_ENOMEM;
+	j->fn = fn;
+	j->arg = arg;
+	j->err = (struct kto_err)KTO_ERR_INIT;
+	j->on_done = done;
+	j->ctx = ctx;
+	pthread_mutex_lock(&g->lock);
+	enqueue(g, j);
+	pthread_mutex_unlock(&g->lock);
+	return KTO_OK;
+}
+
 enum kto_rc
 kto_commit_group_run(struct kto_commit_group *g,
                      enum kto_rc (*fn)(struct kto_db *db, void *arg), void *arg,
@@ -187,12 +242,7 @@ kto_commit_group_run(struct kto_commit_group *g,
 	struct job j = { .fn = fn, .arg = arg, .err = KTO_ERR_INIT };
 
 	pthread_mutex_lock(&g->lock);
-	if (g->tail != NULL)
-		g->tail->next = &j;
-	else
-		g->head = &j;
-	g->tail = &j;
-	pthread_cond_signal(&g->queued);
+	enqueue(g, &j);
 	while (!j.done)
 		pthread_cond_wait(&g->committed, &g->lock);
 	pthread_mutex_unlock(&g->lock);

@@ -42,4 +42,18 @@ enum kto_rc kto_commit_group_run(struct kto_commit_group *g,
                                  enum kto_rc (*fn)(struct kto_db *db, void *arg),
                                  void *arg, struct kto_err *err);
 
+/*
+** The same without waiting: returns at once, and done(ctx, rc, err) is
+** called from the writer thread once the transaction fn ran in is
+** committed (or fn failed).  For a web server that frees its thread while
+** the write waits for the disk.  KTO_ENOMEM when the job cannot be queued
+** (done is then not called).
+*/
+enum kto_rc kto_commit_group_submit(struct kto_commit_group *g,
+                                    enum kto_rc (*fn)(struct kto_db *db, void *arg),
+                                    void *arg,
+                                    void (*done)(void *ctx, enum kto_rc rc,
+                                                 const struct kto_err *err),
+                                    void *ctx);
+
 #endif

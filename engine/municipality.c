@@ -45,7 +45,8 @@ kto_municipality_find(struct kto_db *db, const char *code,
 	bool row;
 	enum kto_rc rc;
 
-	rc = kto_db_prepare(db, &st, MUNICIPALITY_SELECT "WHERE m.code = ?", "t", code);
+	/* Cached: every questionnaire page looks its municipality up. */
+	rc = kto_db_query(db, &st, MUNICIPALITY_SELECT "WHERE m.code = ?", "t", code);
 	if (rc != KTO_OK)
 		return rc;
 	rc = kto_db_step(db, st, &row);
@@ -54,7 +55,7 @@ kto_municipality_find(struct kto_db *db, const char *code,
 	else if (rc == KTO_OK)
 		rc = kto_db_seterr(db, KTO_ENOTFOUND, "there is no municipality '%s'",
 		    code);
-	sqlite3_finalize(st);
+	kto_db_query_done(st);
 	return rc;
 }
 

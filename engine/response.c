@@ -509,6 +509,25 @@ save_txn(struct kto_db *db, void *arg)
 }
 
 enum kto_rc
+kto_response_save_job(struct kto_arena *a, struct kto_respondent *r,
+                      const struct kto_survey *s, size_t page,
+                      const struct kto_answer *answers, int next_page,
+                      bool complete, kto_write_fn *fn, void **arg)
+{
+	struct save *sv = kto_arena_alloc(a, sizeof *sv + sizeof(bool));
+
+	if (sv == NULL)
+		return KTO_ENOMEM;
+	if (page >= s->n_pages)
+		return KTO_EINPUT;
+	*sv = (struct save){ r, s, page, answers, next_page, complete,
+	    (bool *)(void *)(sv + 1) };
+	*fn = save_txn;
+	*arg = sv;
+	return KTO_OK;
+}
+
+enum kto_rc
 kto_response_save_grouped(struct kto_commit_group *g, struct kto_respondent *r,
                           const struct kto_survey *s, size_t page,
                           const struct kto_answer *answers, int next_page,

@@ -24,6 +24,26 @@ struct kto_form_field {
 	const char *value;
 };
 
+struct kto_web_request;
+struct kto_web_page;
+
+/*
+** A write the page waits for (engine/commit_group.h).  Rather than hold a
+** server thread until the commit reaches the disk, a handler leaves this
+** in *request->pending: the server suspends the connection, has write()
+** run in the next group commit, then calls finish() to build the page,
+** and release() when the request ends.  Everything it points to must live
+** in the request's arena (or longer).
+*/
+struct kto_web_pending {
+	enum kto_rc (*write)(struct kto_db *db, void *arg);
+	void *arg;
+	void (*finish)(struct kto_web_pending *w, enum kto_rc rc,
+	               const struct kto_web_request *r, struct kto_web_page *p);
+	void (*release)(struct kto_web_pending *w);
+	void *ctx;
+};
+
 struct kto_web_request {
 	const char *method;
 	const char *path;
@@ -38,6 +58,7 @@ struct kto_web_request {
 	char client_ip[64];          /* for rate limits */
 	struct kto_db *db;           /* NULL when the database could not open */
 	struct kto_commit_group *writer;   /* where answers are written */
+	struct kto_web_pending **pending;  /* NULL: write before returning */
 	struct kto_arena *arena;     /* memory that lives as long as the request */
 };
 

@@ -37,6 +37,7 @@ struct qform {
 	size_t n_errors;
 	bool en;                     /* the page is in English */
 	size_t page;
+	bool waiting;                /* a write is pending: f lives in the arena */
 };
 
 /* Why a posted form cannot be used at all: it did not come from our page. */
@@ -828,22 +829,85 @@ posted_action(const struct kto_web_request *r)
 /* ---------------------------------------------------------------------- */
 /* The requests                                                            */
 
-static enum kto_rc
+/* The page after a save: on to the next page, or why not. */
+static void
+after_save(struct qform *f, enum kto_rc rc)
+{
+	if (rc == KTO_ESTATE)
+		closed(f);
+	else if (rc != KTO_OK)
+		web_unavailable(f->r, f->p);
+	else
+		see_other(f);
+}
+
+static void
+pending_finish(struct kto_web_pending *w, enum kto_rc rc,
+               const struct kto_web_request *r, struct kto_web_page *p)
+{
+	struct qform *f = w->ctx;
+
+	f->r = r;                    /* the request as the server has it now */
+	f->p = p;
+	after_save(f, rc);
+}
+
+static void
+pending_release(struct kto_web_pending *w)
+{
+	struct qform *f = w->ctx;
+
+	kto_respondent_survey_release(f->s);
+}
+
+/*
+** Leaves the save to the server, which has the commit group run it while
+** the connection waits without a thread; false when it cannot (then the
+** caller saves and waits itself).  f moves into the request's arena.
+*/
+static bool
+save_later(struct qform *f, size_t next, bool complete)
+{
+	struct kto_arena *a = f->r->arena;
+	struct kto_web_pending *w = kto_arena_alloc(a, sizeof *w);
+	struct qform *kept = kto_arena_alloc(a, sizeof *kept);
+
+	if (f->r->pending == NULL || f->r->writer == NULL || w == NULL || kept == NULL)
+		return false;
+	*kept = *f;
+	if (kto_response_save_job(a, &kept->who, kept->s, kept->page, kept->ans,
+	    (int)next, complete, &w->write, &w->arg) != KTO_OK)
+		return false;
+	w->finish = pending_finish;
+	w->release = pending_release;
+	w->ctx = kept;
+	*f->r->pending = w;
+	f->waiting = true;            /* the survey is released with w */
+	return true;
+}
+
+static void
 save(struct qform *f, size_t next, bool complete)
 {
 	struct kto_err err = KTO_ERR_INIT;
+	enum kto_rc rc;
 
 	/* Answers the citizen can no longer see are not kept. */
 	if (complete)
 		for (size_t i = 0; i < f->s->n_questions; i++)
 			if (!question_shown(f, &f->s->questions[i]))
 				memset(&f->ans[i], 0, sizeof f->ans[i]);
-	if (f->r->writer != NULL)
-		return kto_response_save_grouped(f->r->writer, &f->who, f->s, f->page,
+	if (save_later(f, next, complete))
+		return;
+	if (f->r->writer != NULL) {
+		rc = kto_response_save_grouped(f->r->writer, &f->who, f->s, f->page,
 		    f->ans, (int)next, complete, NULL, &err);
-	kto_db_read_end(f->r->db);   /* writing here: its own transaction */
-	return kto_response_save(f->r->db, &f->who, f->s, f->page, f->ans,
-	    (int)next, complete, NULL);
+	} else {
+		kto_db_read_end(f->r->db);   /* writing here: its own transaction */
+		rc = kto_response_save(f->r->db, &f->who, f->s, f->page, f->ans,
+		    (int)next, complete, NULL);
+	}
+	after_save(f, rc);
 }
 
 static void
@@ -853,7 +917,6 @@ post(struct qform *f)
 	const char *action = posted_action(f->r);
 	bool back = strcmp(action, "back") == 0;
 	size_t next;
-	enum kto_rc rc;
 
 	if (f->r->form_unreadable) {
 		snprintf(why.what, sizeof why.what, "%s", "the form has too many "
@@ -876,21 +939,13 @@ post(struct qform *f)
 			if (f->error[i] != NULL)
 				memset(&f->ans[i], 0, sizeof f->ans[i]);
 		next = prev_shown(f, f->page);
-		rc = save(f, next == SIZE_MAX ? f->page : next, false);
+		save(f, next == SIZE_MAX ? f->page : next, false);
 	} else if (f->n_errors > 0) {
 		render(f);
-		return;
 	} else {
 		next = next_shown(f, f->page + 1);
-		rc = save(f, next == f->s->n_pages ? f->page : next,
-		    next == f->s->n_pages);
+		save(f, next == f->s->n_pages ? f->page : next, next == f->s->n_pages);
 	}
-	if (rc == KTO_ESTATE)
-		closed(f);
-	else if (rc != KTO_OK)
-		web_unavailable(f->r, f->p);
-	else
-		see_other(f);
 }
 
 static void
@@ -960,7 +1015,8 @@ serve(struct qform *f)
 		post(f);
 	else
 		show(f);
-	kto_respondent_survey_release(f->s);
+	if (!f->waiting)
+		kto_respondent_survey_release(f->s);
 }
 
 void

@@ -26,12 +26,11 @@
 ** wait for.  The citizens' forms are small; nothing needs more.
 */
 /*
-** Threads: a request that saves answers waits for its group commit, and a
-** group holds at most as many requests as there are threads; more
-** threads make larger groups but slow the reads on a small machine.  8
-** was best of 4, 8 and 16 in bench/web.sh on 2 cores.
+** Threads: a request that saves answers does not hold one while its group
+** commit waits for the disk (its connection is suspended), so a few
+** threads serve many citizens; more only contend on a small machine.
 */
-#define SERVER_THREADS_DEFAULT 8
+#define SERVER_THREADS_DEFAULT 4
 #define SERVER_MAX_CONNECTIONS 512
 #define SERVER_MAX_PER_IP 32
 #define SERVER_TIMEOUT_SECONDS 30
@@ -95,6 +94,11 @@ struct request {
 	bool form_unreadable;
 	char *name;                      /* the field being received... */
 	struct kto_buf value;            /* ...and its value so far */
+	/* A write the page waits for, while the connection is suspended. */
+	struct kto_web_pending *pending;
+	struct MHD_Connection *connection;
+	bool written;                    /* the write is done: rc says how */
+	enum kto_rc written_rc;
 };
 
 /* Files the field being received; false when it does not fit. */
@@ -158,6 +162,8 @@ request_done(void *cls, struct MHD_Connection *c, void **con_cls,
 	(void)c;
 	(void)toe;
 	if (r != NULL) {
+		if (r->pending != NULL && r->pending->release != NULL)
+			r->pending->release(r->pending);
 		if (r->pp != NULL)
 			MHD_destroy_post_processor(r->pp);
 		kto_buf_release(&r->body);
@@ -239,6 +245,35 @@ respond(struct kto_server *s, struct MHD_Connection *c, const char *method,
 	return ret;
 }
 
+/* From the writer thread: the write is committed; the page can be made. */
+static void
+write_done(void *ctx, enum kto_rc rc, const struct kto_err *err)
+{
+	struct request *r = ctx;
+
+	(void)err;
+	r->written_rc = rc;
+	r->written = true;
+	MHD_resume_connection(r->connection);
+}
+
+/*
+** Hands a page's write to the commit group and suspends the connection
+** until it is done: the thread serves other connections meanwhile.
+*/
+static bool
+write_later(struct kto_server *s, struct request *r, struct MHD_Connection *c)
+{
+	r->connection = c;
+	MHD_suspend_connection(c);
+	if (kto_commit_group_submit(s->writer, r->pending->write, r->pending->arg,
+	    write_done, r) != KTO_OK) {
+		MHD_resume_connection(c);
+		return false;
+	}
+	return true;
+}
+
 /* The client's address as text, for rate limits ("" when unknown). */
 static void
 client_ip(struct MHD_Connection *c, char *out, size_t n)
@@ -317,7 +352,22 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 	client_ip(c, req.client_ip, sizeof req.client_ip);
 	req.db = thread_db(s);
 	req.writer = s->writer;
-	kto_web_route(&req, &page);
+	if (r->pending != NULL && r->written) {
+		/* Resumed: the write is on disk (or failed); now the page. */
+		r->pending->finish(r->pending, r->written_rc, &req, &page);
+	} else {
+		req.pending = &r->pending;
+		kto_web_route(&req, &page);
+		if (r->pending != NULL) {
+			if (write_later(s, r, c)) {
+				kto_web_page_release(&page);
+				return MHD_YES;
+			}
+			kto_web_page_release(&page);
+			kto_web_page_init(&page);
+			r->pending->finish(r->pending, KTO_ENOMEM, &req, &page);
+		}
+	}
 	ret = respond(s, c, method, url, &page);
 	kto_web_page_release(&page);
 	return ret;
@@ -354,7 +404,8 @@ kto_server_start(const struct kto_server_options *opt, struct kto_server **out,
 	struct sockaddr_storage ss;
 	socklen_t sslen;
 	int family;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+	    MHD_ALLOW_SUSPEND_RESUME;
 
 	*out = NULL;
 	pthread_once(&db_key_once, db_key_create);
