@@ -37,7 +37,7 @@
 */
 #define SERVER_THREADS_MAX 16
 #define SERVER_MAX_CONNECTIONS 512
-#define SERVER_MAX_PER_IP 32
+#define SERVER_MAX_PER_IP 64    /* a municipal office behind one NAT address */
 #define SERVER_TIMEOUT_SECONDS 30
 #define SERVER_CONNECTION_MEMORY (16 * 1024)    /* headers and URL */
 #define SERVER_MAX_BODY (64 * 1024)
