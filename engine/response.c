@@ -528,23 +528,6 @@ kto_response_save_job(struct kto_arena *a, struct kto_respondent *r,
 }
 
 enum kto_rc
-kto_response_save_grouped(struct kto_commit_group *g, struct kto_respondent *r,
-                          const struct kto_survey *s, size_t page,
-                          const struct kto_answer *answers, int next_page,
-                          bool complete, bool *completed_now, struct kto_err *err)
-{
-	struct save sv = { r, s, page, answers, next_page, complete, completed_now };
-	bool ignored;
-
-	if (completed_now == NULL)
-		sv.completed_now = &ignored;
-	if (page >= s->n_pages)
-		return kto_err_set(err, KTO_EINPUT, "the questionnaire has no page %zu",
-		    page + 1);
-	return kto_commit_group_run(g, save_txn, &sv, err);
-}
-
-enum kto_rc
 kto_response_save(struct kto_db *db, struct kto_respondent *r,
                   const struct kto_survey *s, size_t page,
                   const struct kto_answer *answers, int next_page,

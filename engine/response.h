@@ -87,8 +87,9 @@ enum kto_rc kto_response_save(struct kto_db *db, struct kto_respondent *r,
 
 /*
 ** The write of kto_response_save() as a function and its argument
-** (allocated in a), for a caller that has it run elsewhere: a commit
-** group's kto_commit_group_submit().  r, s and answers must outlive it.
+** (allocated in a), for a caller that has it run elsewhere: in a commit
+** group (engine/commit_group.h), the web server's way, so that many
+** citizens' pages share one commit.  r, s and answers must outlive it.
 */
 typedef enum kto_rc (*kto_write_fn)(struct kto_db *db, void *arg);
 enum kto_rc kto_response_save_job(struct kto_arena *a, struct kto_respondent *r,
@@ -96,18 +97,5 @@ enum kto_rc kto_response_save_job(struct kto_arena *a, struct kto_respondent *r,
                                   const struct kto_answer *answers,
                                   int next_page, bool complete,
                                   kto_write_fn *fn, void **arg);
-
-/*
-** kto_response_save() through a commit group (engine/commit_group.h): the
-** web server's way, so that many citizens' pages share one commit.  The
-** message of a failure is in err.
-*/
-struct kto_commit_group;
-enum kto_rc kto_response_save_grouped(struct kto_commit_group *g,
-                                      struct kto_respondent *r,
-                                      const struct kto_survey *s, size_t page,
-                                      const struct kto_answer *answers,
-                                      int next_page, bool complete,
-                                      bool *completed_now, struct kto_err *err);
 
 #endif

@@ -16,6 +16,7 @@
 #include "base/date.h"
 #include "base/strparse.h"
 #include "base/utf8.h"
+#include "engine/commit_group.h"
 #include "engine/db.h"
 #include "engine/municipality.h"
 #include "engine/response.h"
@@ -900,8 +901,13 @@ save(struct qform *f, size_t next, bool complete)
 	if (save_later(f, next, complete))
 		return;
 	if (f->r->writer != NULL) {
-		rc = kto_response_save_grouped(f->r->writer, &f->who, f->s, f->page,
-		    f->ans, (int)next, complete, NULL, &err);
+		kto_write_fn fn;
+		void *arg;
+
+		rc = kto_response_save_job(f->r->arena, &f->who, f->s, f->page, f->ans,
+		    (int)next, complete, &fn, &arg);
+		if (rc == KTO_OK)
+			rc = kto_commit_group_run(f->r->writer, fn, arg, &err);
 	} else {
 		kto_db_read_end(f->r->db);   /* writing here: its own transaction */
 		rc = kto_response_save(f->r->db, &f->who, f->s, f->page, f->ans,

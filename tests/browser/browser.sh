@@ -40,14 +40,7 @@ sqlite3 "$DB" 'SELECT mail_token FROM invitation ORDER BY wave_id, id' >tokens
 expect_exit 0 k wave close 2
 
 port=$(free_port)
-"$KTO" --db "$DB" serve --listen "127.0.0.1:$port" >serve.out 2>serve.log &
-SERVER_PIDS="$SERVER_PIDS $!"
-i=0
-until curl -s -o /dev/null "http://127.0.0.1:$port/healthz"; do
-	i=$((i + 1))
-	[ "$i" -le 100 ] || { cat serve.log >&2; fail "kto serve did not start"; }
-	sleep 0.1
-done
+start_serve "$DB" "$port"
 rm -rf "$ARTIFACTS"
 timeout 300 node "$HERE/questionnaire.mjs" "http://127.0.0.1:$port" tokens "$ARTIFACTS" ||
 	fail "the browser checks failed (screenshots in $ARTIFACTS)"

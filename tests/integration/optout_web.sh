@@ -38,15 +38,7 @@ token=$(grep -l 'een@example.org' "$T"/mail/*.eml | head -1 | xargs grep -h -o '
 
 # --- The server.
 port=${BASE##*:}
-"$KTO" --db "$DB" serve --listen "127.0.0.1:$port" >serve.out 2>serve.log &
-SERVE_PID=$!
-SERVER_PIDS="$SERVER_PIDS $SERVE_PID"
-i=0
-until curl -s -o /dev/null "$BASE/healthz"; do
-	i=$((i + 1))
-	[ "$i" -le 100 ] || { cat serve.log >&2; fail "kto serve did not start"; }
-	sleep 0.1
-done
+start_serve "$DB" "$port"
 status() {   # status METHOD PATH [curl options]: the HTTP status
 	_m=$1 _p=$2
 	shift 2

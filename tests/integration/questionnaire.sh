@@ -37,14 +37,7 @@ sqlite3 "$DB" 'SELECT mail_token FROM invitation ORDER BY id' >tokens
 [ "$(wc -l <tokens)" -eq 6 ] || fail "expected 6 invitations"
 
 port=$(free_port)
-"$KTO" --db "$DB" serve --listen "127.0.0.1:$port" --client-timeout 2 >serve.out 2>serve.log &
-SERVER_PIDS="$SERVER_PIDS $!"
-i=0
-until curl -s -o /dev/null "http://127.0.0.1:$port/healthz"; do
-	i=$((i + 1))
-	[ "$i" -le 100 ] || { cat serve.log >&2; fail "kto serve did not start"; }
-	sleep 0.1
-done
+start_serve "$DB" "$port" --client-timeout 2
 
 "$PYTHON" "$HERE/questionnaire_http.py" "http://127.0.0.1:$port" "$DB" tokens ||
 	fail "the questionnaire checks failed"

@@ -82,6 +82,23 @@ stop_smtpd() {
 	SERVER_PIDS=$_rest
 }
 
+# start_serve DB PORT [kto serve OPTION...]: kto serve on 127.0.0.1:PORT,
+# its log in serve.log; waits (at most 10 s) until /healthz answers.
+# Sets SERVE_PID; stopped on exit like the other servers.
+start_serve() {
+	_db=$1 _port=$2
+	shift 2
+	"$KTO" --db "$_db" serve --listen "127.0.0.1:$_port" "$@" >serve.out 2>serve.log &
+	SERVE_PID=$!
+	SERVER_PIDS="$SERVER_PIDS $SERVE_PID"
+	_i=0
+	until curl -s -o /dev/null "http://127.0.0.1:$_port/healthz"; do
+		_i=$((_i + 1))
+		[ "$_i" -le 100 ] || { cat serve.log >&2; fail "kto serve did not start"; }
+		sleep 0.1
+	done
+}
+
 # free_port: a TCP port on 127.0.0.1 that nothing listens on (now).
 free_port() {
 	"$PYTHON" -c 'import socket
