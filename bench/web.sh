@@ -90,7 +90,9 @@ error_log $dir/nginx/error.log;
 pid $dir/nginx/nginx.pid;
 events { worker_connections 1024; }
 http {
-  access_log off;
+  # An access log line per request, as kto serve writes one (nginx's
+  # default, unbuffered): like is compared with like.
+  access_log $dir/nginx/access.log;
   client_body_temp_path $dir/nginx;
   proxy_temp_path $dir/nginx;
   fastcgi_temp_path $dir/nginx;
