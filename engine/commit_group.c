@@ -185,15 +185,27 @@ kto_commit_group_start(const char *db_path, const struct kto_datetime *now,
 }
 
 void
-kto_commit_group_stop(struct kto_commit_group *g)
+kto_commit_group_close(struct kto_commit_group *g)
 {
 	if (g == NULL)
 		return;
 	pthread_mutex_lock(&g->lock);
+	if (g->stop) {
+		pthread_mutex_unlock(&g->lock);
+		return;
+	}
 	g->stop = true;
 	pthread_cond_signal(&g->queued);
 	pthread_mutex_unlock(&g->lock);
 	pthread_join(g->writer, NULL);
+}
+
+void
+kto_commit_group_stop(struct kto_commit_group *g)
+{
+	if (g == NULL)
+		return;
+	kto_commit_group_close(g);
 	kto_db_close(g->db);
 	pthread_mutex_destroy(&g->lock);
 	pthread_cond_destroy(&g->queued);
@@ -229,6 +241,11 @@ kto_commit_group_submit(struct kto_commit_group *g,
 	j->on_done = done;
 	j->ctx = ctx;
 	pthread_mutex_lock(&g->lock);
+	if (g->stop) {
+		pthread_mutex_unlock(&g->lock);
+		free(j);
+		return KTO_ESTATE;
+	}
 	enqueue(g, j);
 	pthread_mutex_unlock(&g->lock);
 	return KTO_OK;
@@ -242,6 +259,11 @@ kto_commit_group_run(struct kto_commit_group *g,
 	struct job j = { .fn = fn, .arg = arg, .err = KTO_ERR_INIT };
 
 	pthread_mutex_lock(&g->lock);
+	if (g->stop) {
+		pthread_mutex_unlock(&g->lock);
+		return kto_err_set(err, KTO_ESTATE, "the server is stopping; "
+		    "nothing was saved");
+	}
 	enqueue(g, &j);
 	while (!j.done)
 		pthread_cond_wait(&g->committed, &g->lock);

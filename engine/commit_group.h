@@ -29,7 +29,14 @@ enum kto_rc kto_commit_group_start(const char *db_path,
                                    struct kto_commit_group **out,
                                    struct kto_err *err);
 
-/* Runs what is queued, stops the writer and closes its connection. */
+/*
+** Refuses new jobs (KTO_ESTATE), runs what is queued -- every callback of a
+** submitted job has returned when it does -- and stops the writer.  The
+** group stays valid for late callers until kto_commit_group_stop().
+*/
+void kto_commit_group_close(struct kto_commit_group *g);
+
+/* kto_commit_group_close(), then closes the connection and frees g. */
 void kto_commit_group_stop(struct kto_commit_group *g);
 
 /*
@@ -46,8 +53,8 @@ enum kto_rc kto_commit_group_run(struct kto_commit_group *g,
 ** The same without waiting: returns at once, and done(ctx, rc, err) is
 ** called from the writer thread once the transaction fn ran in is
 ** committed (or fn failed).  For a web server that frees its thread while
-** the write waits for the disk.  KTO_ENOMEM when the job cannot be queued
-** (done is then not called).
+** the write waits for the disk.  KTO_ENOMEM when the job cannot be queued,
+** KTO_ESTATE once the group is closed (done is then not called).
 */
 enum kto_rc kto_commit_group_submit(struct kto_commit_group *g,
                                     enum kto_rc (*fn)(struct kto_db *db, void *arg),

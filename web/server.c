@@ -487,6 +487,12 @@ kto_server_stop(struct kto_server *s)
 			break;
 		usleep(100 * 1000);
 	}
+	/*
+	** The saves still queued are written and their connections resumed
+	** while the daemon still runs; a save asked for after this gets a
+	** "try again" page.  Only then may the daemon free the connections.
+	*/
+	kto_commit_group_close(s->writer);
 	MHD_stop_daemon(s->daemon);
 	kto_commit_group_stop(s->writer);
 	pthread_mutex_destroy(&s->log_lock);

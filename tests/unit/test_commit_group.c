@@ -152,6 +152,27 @@ test_submit_calls_back(void **state)
 	assert_int_equal(tu_query_int(f->db, "SELECT count(*) FROM circle"), 19);
 }
 
+/* A closed group refuses new work, with a reason, until it is freed. */
+static void
+test_closed_refuses(void **state)
+{
+	struct tu_fixture *f = *state;
+	struct kto_commit_group *g;
+	struct kto_err err = KTO_ERR_INIT;
+	struct submitted s = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0 };
+	struct insert in = { "LATE", false };
+
+	assert_int_equal(kto_commit_group_start(f->path, NULL, &g, &err), KTO_OK);
+	kto_commit_group_close(g);
+	assert_int_equal(kto_commit_group_run(g, insert_circle, &in, &err), KTO_ESTATE);
+	assert_contains(kto_err_msg(&err), "stopping");
+	assert_int_equal(kto_commit_group_submit(g, insert_circle, &in, on_done, &s),
+	    KTO_ESTATE);
+	kto_commit_group_stop(g);
+	assert_int_equal(s.done, 0);
+	assert_int_equal(tu_query_int(f->db, "SELECT count(*) FROM circle"), 0);
+}
+
 int
 main(void)
 {
@@ -161,6 +182,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_constraint_failure_is_reported,
 		    tu_db_setup, tu_db_teardown),
 		cmocka_unit_test_setup_teardown(test_submit_calls_back, tu_db_setup,
+		    tu_db_teardown),
+		cmocka_unit_test_setup_teardown(test_closed_refuses, tu_db_setup,
 		    tu_db_teardown),
 	};
 
