@@ -22,6 +22,7 @@ struct kto_commit_group;
 struct kto_form_field {
 	const char *name;
 	const char *value;
+	size_t value_len;            /* more than strlen(value) if it holds a NUL */
 };
 
 struct kto_web_request;
@@ -52,7 +53,8 @@ struct kto_web_request {
 	bool body_too_large;
 	const struct kto_form_field *fields;   /* a POSTed form's, in order */
 	size_t n_fields;
-	bool form_unreadable;        /* too many fields, or not form-encoded */
+	bool form_unreadable;        /* too many fields, or broken encoding */
+	bool not_a_form;             /* a POST that is not form data (415) */
 	const char *lang;            /* ?lang=en, or NULL */
 	const char *session;         /* the kto_session cookie, or NULL */
 	char client_ip[64];          /* for rate limits */

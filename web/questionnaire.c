@@ -167,6 +167,14 @@ post(struct qform *f)
 	bool back = strcmp(action, "back") == 0;
 	size_t next;
 
+	if (f->r->not_a_form) {
+		web_simple_page(f->p, f->r, 415, "Geen formulier / Not a form",
+		    "Geen formulier", (const char *const[]){ "Dit adres neemt alleen "
+		    "de antwoorden van het formulier aan.", NULL }, "Not a form",
+		    (const char *const[]){ "This address only takes the answers of "
+		    "its form.", NULL });
+		return;
+	}
 	if (f->r->form_unreadable) {
 		snprintf(why.what, sizeof why.what, "%s", "the form has too many "
 		    "fields or is not a form");
@@ -258,6 +266,8 @@ serve(struct qform *f)
 		q_thanks(f);
 	else if (strcmp(f->who.inv.wave_state, "closed") == 0)
 		q_closed(f);
+	else if (strcmp(f->who.inv.state, "opted_out") == 0)
+		q_opted_out(f);
 	else if (!qform_load(f))
 		web_unavailable(r, f->p);
 	else if (strcmp(r->method, "POST") == 0)

@@ -16,6 +16,15 @@
 /* ---------------------------------------------------------------------- */
 /* Reading a posted page                                                   */
 
+/* Text without a NUL byte that is well-formed UTF-8. */
+static bool
+readable(const struct kto_form_field *x)
+{
+	size_t n = strlen(x->value);
+
+	return n == x->value_len && kto_utf8_invalid_at(x->value, n) == n;
+}
+
 /* The value of field `name` ("q.ID" or "dk.ID"); *count says how many. */
 static const char *
 field_value(const struct kto_web_request *r, const char *prefix,
@@ -200,6 +209,16 @@ read_question(struct qform *f, const struct kto_question *q, struct forged *why)
 
 	field_value(f->r, "dk.", q, &ndk);
 	memset(a, 0, sizeof *a);
+	/* Text no browser sends for our page (HARDENING F2): on the field. */
+	for (size_t i = 0; i < f->r->n_fields; i++)
+		if (strncmp(f->r->fields[i].name, "q.", 2) == 0 &&
+		    strcmp(f->r->fields[i].name + 2, q->id) == 0 &&
+		    !readable(&f->r->fields[i])) {
+			f->error[q->index] = q_ui(f, "Dit antwoord bevat tekens die niet "
+			    "gelezen kunnen worden; typ het opnieuw", "This answer holds "
+			    "characters that cannot be read; please type it again");
+			return true;
+		}
 	if (q->type == KTO_Q_MULTI)
 		return read_multi(f, q, a, why);
 	if (n > 1 || ndk > 1 || (ndk > 0 && !q->dont_know) ||
@@ -243,14 +262,14 @@ fields_known(struct qform *f, struct forged *why)
 		const char *n = f->r->fields[i].name, *id;
 		const struct kto_question *q;
 
-		if (kto_utf8_invalid_at(f->r->fields[i].value,
-		    strlen(f->r->fields[i].value)) != strlen(f->r->fields[i].value)) {
-			snprintf(why->what, sizeof why->what, "field %.40s holds text "
-			    "that is not UTF-8", n);
-			return false;
-		}
-		if (strcmp(n, "page") == 0 || strcmp(n, "action") == 0)
+		if (strcmp(n, "page") == 0 || strcmp(n, "action") == 0) {
+			if (!readable(&f->r->fields[i])) {
+				snprintf(why->what, sizeof why->what, "field %.40s holds "
+				    "text that is not UTF-8", n);
+				return false;
+			}
 			continue;
+		}
 		id = strncmp(n, "q.", 2) == 0 ? n + 2 : strncmp(n, "dk.", 3) == 0 ?
 		    n + 3 : NULL;
 		q = id != NULL ? kto_survey_question(f->s, id) : NULL;

@@ -58,6 +58,7 @@ size_t q_prev_shown(struct qform *f, size_t i);     /* SIZE_MAX: none */
 void q_render(struct qform *f);        /* the page f->page, with f's errors */
 void q_thanks(struct qform *f);
 void q_closed(struct qform *f);
+void q_opted_out(struct qform *f);
 void q_bad_form(struct qform *f, const struct forged *why);
 void q_link_not_valid(const struct kto_web_request *r, struct kto_web_page *p);
 bool q_code_chosen(const struct kto_answer *a, const char *code);

@@ -102,6 +102,22 @@ q_closed(struct qform *f)
 	    "Het onderzoek is gesloten", nl, "The survey has closed", en);
 }
 
+/* The citizen unsubscribed from the mail of this invitation: no survey. */
+void
+q_opted_out(struct qform *f)
+{
+	static const char *const nl[] = { "U heeft zich afgemeld voor de "
+	    "uitnodigingen van dit onderzoek. Daarom is deze vragenlijst voor u "
+	    "gesloten, en staan er geen antwoorden van u in.", "Bedankt voor het "
+	    "laten weten.", NULL };
+	static const char *const en[] = { "You unsubscribed from the invitations "
+	    "of this survey. This questionnaire is therefore closed for you, and "
+	    "holds no answers of yours.", "Thank you for letting us know.", NULL };
+
+	web_simple_page(f->p, f->r, 410, "Afgemeld / Unsubscribed", "U bent "
+	    "afgemeld", nl, "You have unsubscribed", en);
+}
+
 void
 q_thanks(struct qform *f)
 {

@@ -97,6 +97,7 @@ struct request {
 	struct kto_form_field *fields;   /* in arena */
 	size_t n_fields;
 	bool form_unreadable;
+	bool form;                       /* the body is form data */
 	char *name;                      /* the field being received... */
 	struct kto_buf value;            /* ...and its value so far */
 	/* A write the page waits for, while the connection is suspended. */
@@ -124,6 +125,7 @@ field_flush(struct request *r)
 	}
 	r->fields[r->n_fields].name = r->name;
 	r->fields[r->n_fields].value = value;
+	r->fields[r->n_fields].value_len = r->value.len;
 	r->n_fields++;
 	r->name = NULL;
 	kto_buf_reset(&r->value);
@@ -319,6 +321,8 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 		*con_cls = r;
 		if (strcmp(method, "POST") == 0)
 			r->pp = MHD_create_post_processor(c, 8192, form_field, r);
+		/* NULL for a body that is not form data (JSON, text, none). */
+		r->form = r->pp != NULL;
 		return MHD_YES;
 	}
 	if (*upload_size > 0) {
@@ -351,6 +355,7 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 	req.fields = r->fields;
 	req.n_fields = r->n_fields;
 	req.form_unreadable = r->form_unreadable;
+	req.not_a_form = strcmp(method, "POST") == 0 && !r->form;
 	req.arena = &r->arena;
 	req.lang = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lang");
 	req.session = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "kto_session");

@@ -100,8 +100,14 @@ for bad in ({"page": "0", "action": "next", "q.C1": "hack"},
     page = post(t, bad, 400)
     check("kan niet worden verwerkt" in page, "no explanation for %r" % bad, page)
 post(t, b"page=0&action=next&q.C1=paspoort&q.C1=rijbewijs", 400)
-post(t, b"page=0&action=next&q.Y1=\xff\xfe", 400)
+post(t, b"page=\xff&action=next", 400)
+status, _, page = request("POST", "/s/" + t, b'{"page": 0}',
+                          {"Content-Type": "application/json"})
+check(status == 415, "a JSON body gave %d, not 415" % status, page)
 check(db("SELECT count(*) FROM response")[0][0] == 0, "a forged form saved something")
+# Text no browser sends for this page: 422, the message at the field.
+page = post(t, b"page=0&action=next&q.Y1=\xff\xfe", 422)
+check('id="e-Y1"' in page and "niet gelezen" in page, "invalid UTF-8", page)
 
 # Too many choices: 422, the message by the field, the choices kept.
 page = post(t, b"page=0&action=next&q.Y1=yes&q.MU=snel&q.MU=vriendelijk&q.MU=duidelijk", 422)
@@ -122,6 +128,9 @@ check("van 0 tot en met 120" in page, "no range message", page)
 check("Schrijf een postcode als 1234 AB" in page, "no pattern message", page)
 check('value="500"' in page and 'value="xx"' in page, "typed values lost", page)
 check('id="e-D1"' in page, "a date after today was accepted", page)
+page = post(t, b"page=1&action=next&q.T1=1234%00AB", 422)
+check('id="e-T1"' in page and "niet gelezen" in page, "a NUL byte", page)
+check("1234" not in page.split('id="i-T1"')[1][:80], "the NUL text was shown again", page)
 page = post(t, {"page": "1", "action": "next", "q.N1": "5", "dk.N1": "1"}, 422)
 check('id="e-N1"' in page, "both a number and 'weet niet' accepted", page)
 post(t, {"page": "1", "action": "next", "q.N1": "12", "q.T1": "1234 AB",
@@ -270,4 +279,10 @@ wait = stalls(b"POST /s/" + tokens[4].encode() + b" HTTP/1.1\r\nHost: x\r\n"
               b"Content-Type: application/x-www-form-urlencoded\r\n"
               b"Content-Length: 100\r\n\r\npage=0")
 check(1.5 <= wait < 8, "half a body was kept open %.1f s" % wait)
+
+# --- A citizen who unsubscribed finds the questionnaire closed (T4) ---------
+status, _, _ = request("POST", "/o/" + tokens[4], b"List-Unsubscribe=One-Click")
+check(status == 200, "opt-out: %d" % status)
+status, _, page = request("GET", "/s/" + tokens[4])
+check(status == 410 and "afgemeld" in page, "after opting out: %d" % status, page)
 print("questionnaire_http: ok")
