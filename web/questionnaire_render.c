@@ -132,8 +132,11 @@ q_thanks(struct qform *f)
 	    q_tx(f, &f->s->thanks) : q_ui(f, "Uw antwoorden zijn ontvangen.",
 	    "Your answers have been received."));
 	kto_buf_adds(&p->body, "<p>");
-	kto_html_text(&p->body, q_ui(f, "U kunt dit venster nu sluiten.",
-	    "You can close this window now."));
+	/* Also what a second visit finds (HARDENING T3): no answers shown. */
+	kto_html_text(&p->body, q_ui(f, "Deze vragenlijst is ingevuld; de "
+	    "antwoorden kunnen niet meer worden gewijzigd. U kunt dit venster nu "
+	    "sluiten.", "This questionnaire has been completed; the answers can no "
+	    "longer be changed. You can close this window now."));
 	kto_buf_adds(&p->body, "</p>\n");
 	privacy_footer(f);
 	web_page_end(p);

@@ -177,6 +177,9 @@ check(db("SELECT state, responded_at IS NOT NULL FROM invitation WHERE "
          "mail_token = ?", t) == [("responded", 1)], "invitation not responded")
 page = get(t)
 check("Hartelijk dank voor het invullen." in page, "no thank-you page", page)
+# A second visit: completed, nothing of the answers shown (T3).
+check("is ingevuld" in page and "alert" not in page and "<form" not in page,
+      "a completed questionnaire shows too much", page)
 post(t, last, 303)
 check(db("SELECT count(*) FROM response")[0][0] == 1, "a second response")
 
