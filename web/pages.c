@@ -22,6 +22,7 @@ kto_web_page_init(struct kto_web_page *p)
 	p->allow = NULL;
 	p->location[0] = '\0';
 	p->set_cookie[0] = '\0';
+	p->alert[0] = '\0';
 	kto_buf_init(&p->body, PAGE_MAX);
 }
 

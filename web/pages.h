@@ -70,6 +70,7 @@ struct kto_web_page {
 	const char *allow;           /* for 405 */
 	char location[512];          /* for 303: where to go next */
 	char set_cookie[256];        /* a Set-Cookie header, or "" */
+	char alert[256];             /* a warning for the server's log, or "" */
 	struct kto_buf body;
 };
 

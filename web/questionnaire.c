@@ -278,12 +278,53 @@ serve(struct qform *f)
 		kto_respondent_survey_release(f->s);
 }
 
+/*
+** Unknown links one address may try per window (HARDENING T1).  Tokens
+** have 128 random bits, so guessing cannot succeed; the limit keeps it
+** from costing anything, and the log says who tries.
+*/
+static struct web_rate guesses = WEB_RATE_INIT(100, 600);
+
+static void
+too_many_guesses(const struct kto_web_request *r, struct kto_web_page *p)
+{
+	static const char *const nl[] = { "Vanaf dit adres zijn veel links "
+	    "geprobeerd die niet bestaan. Probeer het over tien minuten opnieuw "
+	    "met de link uit uw e-mail.", NULL };
+	static const char *const en[] = { "Many links that do not exist were "
+	    "tried from this address. Please try again in ten minutes with the "
+	    "link from your e-mail.", NULL };
+
+	web_simple_page(p, r, 429, "Even geduld / Please wait", "Even geduld", nl,
+	    "Please wait", en);
+}
+
+/* A link that is not an invitation's: counted against the address. */
+static void
+unknown_link(const struct kto_web_request *r, struct kto_web_page *p)
+{
+	int64_t now = (int64_t)time(NULL);
+
+	q_link_not_valid(r, p);
+	if (!web_rate_allow(&guesses, r->client_ip, now) ||
+	    web_rate_exhausted(&guesses, r->client_ip, now))
+		snprintf(p->alert, sizeof p->alert, "%s tried %d questionnaire links "
+		    "that do not exist within %d minutes; it is refused for the rest "
+		    "of them", r->client_ip[0] ? r->client_ip : "an address",
+		    guesses.limit, guesses.window_seconds / 60);
+}
+
 void
 web_questionnaire(const struct kto_web_request *r, struct kto_web_page *p,
                   const char *token)
 {
 	struct qform f = { .r = r, .p = p };
 	enum kto_rc rc;
+
+	if (web_rate_exhausted(&guesses, r->client_ip, (int64_t)time(NULL))) {
+		too_many_guesses(r, p);
+		return;
+	}
 
 	/*
 	** A request reads in one transaction: one lock of the database file
@@ -293,7 +334,7 @@ web_questionnaire(const struct kto_web_request *r, struct kto_web_page *p,
 	kto_db_read_begin(r->db);
 	rc = kto_respondent_find(r->db, token, &f.who);
 	if (rc == KTO_ENOTFOUND) {
-		q_link_not_valid(r, p);
+		unknown_link(r, p);
 	} else if (rc != KTO_OK) {
 		web_unavailable(r, p);
 	} else {
@@ -306,9 +347,8 @@ web_questionnaire(const struct kto_web_request *r, struct kto_web_page *p,
 /* ---------------------------------------------------------------------- */
 /* /c/CODE[/DESK]: the counter's open link                                 */
 
-/* New questionnaires one address may start at the open link per window. */
-#define OPEN_LINK_LIMIT 30
-#define OPEN_LINK_WINDOW 600
+/* New questionnaires one address may start at the open link. */
+static struct web_rate open_link_starts = WEB_RATE_INIT(30, 600);
 
 static bool
 word_ok(const char *s, size_t n, size_t max, const char *extra)
@@ -389,8 +429,8 @@ web_open_link(const struct kto_web_request *r, struct kto_web_page *p,
 	} else if (strcmp(r->method, "POST") == 0) {
 		cookies_needed(r, p);
 		return;
-	} else if (!web_rate_allow(r->client_ip, (int64_t)time(NULL),
-	    OPEN_LINK_LIMIT, OPEN_LINK_WINDOW)) {
+	} else if (!web_rate_allow(&open_link_starts, r->client_ip,
+	    (int64_t)time(NULL))) {
 		too_many(r, p);
 		return;
 	} else if (kto_token_new(session) != KTO_OK) {

@@ -3,19 +3,6 @@
 */
 #include "web/ratelimit.h"
 
-#include <pthread.h>
-#include <string.h>
-
-#define SLOTS 4096
-
-struct slot {
-	int64_t window;      /* which window the count is of */
-	int count;
-};
-
-static struct slot slots[SLOTS];
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-
 /* FNV-1a: enough to spread addresses over the table. */
 static uint32_t
 slot_of(const char *ip)
@@ -24,24 +11,37 @@ slot_of(const char *ip)
 
 	for (const unsigned char *p = (const unsigned char *)ip; *p; p++)
 		h = (h ^ *p) * 16777619u;
-	return h % SLOTS;
+	return h % WEB_RATE_SLOTS;
 }
 
 bool
-web_rate_allow(const char *ip, int64_t now, int limit, int window_seconds)
+web_rate_allow(struct web_rate *r, const char *ip, int64_t now)
 {
-	struct slot *s = &slots[slot_of(ip)];
-	int64_t window = now / window_seconds;
+	uint32_t i = slot_of(ip);
+	int64_t window = now / r->window_seconds;
 	bool ok;
 
-	pthread_mutex_lock(&lock);
-	if (s->window != window) {
-		s->window = window;
-		s->count = 0;
+	pthread_mutex_lock(&r->lock);
+	if (r->slot[i].window != window) {
+		r->slot[i].window = window;
+		r->slot[i].count = 0;
 	}
-	ok = s->count < limit;
+	ok = r->slot[i].count < r->limit;
 	if (ok)
-		s->count++;
-	pthread_mutex_unlock(&lock);
+		r->slot[i].count++;
+	pthread_mutex_unlock(&r->lock);
 	return ok;
+}
+
+bool
+web_rate_exhausted(struct web_rate *r, const char *ip, int64_t now)
+{
+	uint32_t i = slot_of(ip);
+	bool out;
+
+	pthread_mutex_lock(&r->lock);
+	out = r->slot[i].window == now / r->window_seconds &&
+	    r->slot[i].count >= r->limit;
+	pthread_mutex_unlock(&r->lock);
+	return out;
 }

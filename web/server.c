@@ -249,6 +249,12 @@ respond(struct kto_server *s, struct MHD_Connection *c, const char *method,
 	ret = MHD_queue_response(c, page->status, resp);
 	MHD_destroy_response(resp);
 	access_log(s, method, url, page->status);
+	if (page->alert[0] != '\0' && s->access_log != NULL) {
+		pthread_mutex_lock(&s->log_lock);
+		fprintf(s->access_log, "warning: %s\n", page->alert);
+		fflush(s->access_log);
+		pthread_mutex_unlock(&s->log_lock);
+	}
 	return ret;
 }
 

@@ -65,4 +65,24 @@ grep -q 'GET /s/(token)' serve.log || fail "no access log line for /s/"
 while read -r t; do
 	grep -q "$t" serve.log && fail "the access log holds a token"
 done <tokens
+# Guessing at links (HARDENING T1): after 100 unknown ones in ten minutes
+# the address is refused, even with a real link, and the log says so.
+# Last, since it locks 127.0.0.1 out.
+"$PYTHON" - "http://127.0.0.1:$port" "$(sed -n 2p tokens)" <<'PYEOF' || fail "no limit on guessing"
+import http.client, sys, urllib.parse
+host = urllib.parse.urlparse(sys.argv[1]).netloc
+def get(path):
+    c = http.client.HTTPConnection(host, timeout=10)
+    c.request("GET", path)
+    r = c.getresponse()
+    r.read()
+    return r.status
+codes = [get("/s/Guess%017d" % i) for i in range(105)]
+# The script tried a few unknown links before: slightly fewer than 100 here.
+n = codes.index(429)
+assert 95 <= n <= 100 and codes[:n] == [404] * n and codes[n:] == [429] * (105 - n), codes
+assert get("/s/" + sys.argv[2]) == 429
+PYEOF
+grep -q 'warning: 127.0.0.1 tried 100 questionnaire links that do not exist' serve.log ||
+	fail "the guessing is not in the log"
 echo "questionnaire: ok"
