@@ -50,6 +50,8 @@ print_municipality(struct cli *cli, const struct kto_municipality *m)
 		kto_json_kv_string(&out.j, "public_url", or_null(m->public_url));
 		kto_json_kv_string(&out.j, "signature", or_null(m->signature));
 		kto_json_kv_string(&out.j, "colour", or_null(m->colour));
+		kto_json_key(&out.j, "logo");
+		kto_json_bool(&out.j, m->has_logo);
 		kto_json_object_end(&out.j);
 		return cli_json_done(cli, &out);
 	}
@@ -72,6 +74,8 @@ print_municipality(struct cli *cli, const struct kto_municipality *m)
 	printf("Public URL:  %s\n", m->public_url[0] ? m->public_url :
 	    "not set (the installation's public_url is used)");
 	printf("Colour:      %s\n", m->colour[0] ? m->colour : "not set");
+	printf("Logo:        %s\n", m->has_logo ? "set (shown on its questionnaire)" :
+	    "not set");
 	if (m->signature[0]) {
 		const char *line = m->signature;
 
@@ -254,7 +258,7 @@ municipality_set(struct cli *cli, const struct cli_cmd *cmd, int argc, char **ar
 		OPT_NO_CIRCLE = 'C',
 		OPT_SENDER_NAME = 0x200, OPT_SENDER_ADDRESS, OPT_REPLY_TO,
 		OPT_PRIVACY_URL, OPT_PUBLIC_URL, OPT_SIGNATURE, OPT_SIGNATURE_FILE,
-		OPT_COLOUR
+		OPT_COLOUR, OPT_LOGO
 	};
 	static const struct option opts[] = {
 		CLI_COMMON_OPTIONS,
@@ -269,13 +273,14 @@ municipality_set(struct cli *cli, const struct cli_cmd *cmd, int argc, char **ar
 		{ "signature", required_argument, NULL, OPT_SIGNATURE },
 		{ "signature-file", required_argument, NULL, OPT_SIGNATURE_FILE },
 		{ "colour", required_argument, NULL, OPT_COLOUR },
+		{ "logo", required_argument, NULL, OPT_LOGO },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct kto_municipality_changes ch = { .name = NULL };
 	struct kto_municipality m;
 	struct kto_db *db;
-	const char *signature_file = NULL;
-	char *signature = NULL;
+	const char *signature_file = NULL, *logo_file = NULL;
+	char *signature = NULL, *logo = NULL;
 	int c, status;
 	enum kto_rc rc;
 
@@ -315,6 +320,9 @@ municipality_set(struct cli *cli, const struct cli_cmd *cmd, int argc, char **ar
 		case OPT_COLOUR:
 			ch.colour = optarg;
 			break;
+		case OPT_LOGO:
+			logo_file = optarg;
+			break;
 		case OPT_SIGNATURE:
 		case OPT_SIGNATURE_FILE:
 			if (ch.signature != NULL || signature_file != NULL)
@@ -334,8 +342,19 @@ municipality_set(struct cli *cli, const struct cli_cmd *cmd, int argc, char **ar
 	if (ch.name == NULL && ch.circle_code == NULL && ch.sender_name == NULL &&
 	    ch.sender_address == NULL && ch.reply_to == NULL &&
 	    ch.privacy_url == NULL && ch.public_url == NULL &&
-	    ch.signature == NULL && signature_file == NULL && ch.colour == NULL)
+	    ch.signature == NULL && signature_file == NULL && ch.colour == NULL &&
+	    logo_file == NULL)
 		return cli_usage_error(cli, cmd, "nothing to change");
+	/* --logo FILE.png; --logo "" takes the logo away. */
+	if (logo_file != NULL && logo_file[0] != '\0') {
+		struct kto_err err = KTO_ERR_INIT;
+
+		if (kto_file_read(logo_file, KTO_LOGO_MAX + 1, &logo, &ch.logo_len,
+		    &err) != KTO_OK)
+			return cli_fail_err(cli, &err, NULL);
+		ch.logo_png = (const unsigned char *)logo;
+	}
+	ch.set_logo = logo_file != NULL;
 	if (signature_file != NULL) {
 		if ((status = read_signature(cli, signature_file, &signature)) !=
 		    CLI_CONTINUE)
@@ -344,10 +363,12 @@ municipality_set(struct cli *cli, const struct cli_cmd *cmd, int argc, char **ar
 	}
 	if ((db = cli_db(cli)) == NULL) {
 		free(signature);
+		free(logo);
 		return cli->open_status;
 	}
 	rc = kto_municipality_update(db, cli_actor(), argv[optind], &ch);
 	free(signature);
+	free(logo);
 	if (rc == KTO_OK)
 		rc = kto_municipality_find(db, argv[optind], &m);
 	if (rc != KTO_OK)
@@ -378,15 +399,15 @@ const struct cli_cmd cli_municipality_cmds[] = {
 	  "  --json         print {\"id\", \"code\", \"name\", \"circle\",\n"
 	  "                 \"circle_name\", \"created_at\", \"sender_name\",\n"
 	  "                 \"sender_address\", \"reply_to\", \"privacy_url\",\n"
-	  "                 \"public_url\", \"signature\", \"colour\"}; a setting\n"
-	  "                 that is not set is null\n",
+	  "                 \"public_url\", \"signature\", \"colour\", \"logo\"};\n"
+	  "                 a setting that is not set is null (logo: false)\n",
 	  municipality_show, NULL },
 	{ "set", "rename a municipality, move it, or change its mail settings",
 	  "Usage: kto municipality set CODE [--name NAME] [--circle CODE | --no-circle]\n"
 	  "           [--sender-name NAME] [--sender-address ADDR] [--reply-to ADDR]\n"
 	  "           [--privacy-url URL] [--public-url URL]\n"
 	  "           [--signature TEXT | --signature-file FILE] [--colour #RRGGBB]\n"
-	  "           [--json]\n"
+	  "           [--logo FILE.png] [--json]\n"
 	  "\n"
 	  "  --name NAME            the new name\n"
 	  "  --circle CODE          move it to this circle\n"
@@ -409,6 +430,8 @@ const struct cli_cmd cli_municipality_cmds[] = {
 	  "  --colour #RRGGBB       its house colour, for the band at the top of\n"
 	  "                         its questionnaires (white text on it must be\n"
 	  "                         readable: a contrast of at least 4.5:1)\n"
+	  "  --logo FILE.png        its logo for the top of its questionnaires: a\n"
+	  "                         PNG file of at most 200 kB (\"\" removes it)\n"
 	  "\n"
 	  "An empty value (--reply-to \"\") clears a setting.  Addresses must be\n"
 	  "plain (name@example.nl); URLs must start with https:// (http:// only for\n"

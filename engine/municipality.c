@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/utf8.h"
 #include "engine/audit.h"
 #include "engine/circle.h"
@@ -14,7 +15,7 @@
 #define MUNICIPALITY_SELECT \
 	"SELECT m.id, m.code, m.name, c.code, c.name, m.created_at, " \
 	"m.sender_name, m.sender_address, m.reply_to, m.privacy_url, " \
-	"m.public_url, m.signature, m.colour " \
+	"m.public_url, m.signature, m.colour, m.logo_png IS NOT NULL " \
 	"FROM municipality m LEFT JOIN circle c ON c.id = m.circle_id "
 
 static void
@@ -35,6 +36,7 @@ municipality_fill(sqlite3_stmt *st, void *elem)
 	kto_db_column_copy(st, 10, m->public_url, sizeof m->public_url);
 	kto_db_column_copy(st, 11, m->signature, sizeof m->signature);
 	kto_db_column_copy(st, 12, m->colour, sizeof m->colour);
+	m->has_logo = sqlite3_column_int(st, 13) != 0;
 }
 
 enum kto_rc
@@ -239,7 +241,42 @@ municipality_update_txn(struct kto_db *db, void *arg)
 		if (rc != KTO_OK)
 			return rc;
 	}
-	return municipality_set_txn(db, u, &m);
+	if ((rc = municipality_set_txn(db, u, &m)) != KTO_OK || !u->ch->set_logo)
+		return rc;
+	rc = u->ch->logo_png != NULL
+	    ? kto_db_exec(db, "UPDATE municipality SET logo_png = ? WHERE id = ?",
+	        "bi", u->ch->logo_png, u->ch->logo_len, m.id)
+	    : kto_db_exec(db, "UPDATE municipality SET logo_png = NULL WHERE id = ?",
+	        "i", m.id);
+	if (rc == KTO_OK) {
+		char detail[64];
+
+		snprintf(detail, sizeof detail, u->ch->logo_png ? "logo: %zu bytes"
+		    : "logo: (cleared)", u->ch->logo_len);
+		rc = kto_audit(db, u->actor, "municipality.set", m.id, m.code, detail);
+	}
+	return rc;
+}
+
+enum kto_rc
+kto_municipality_logo(struct kto_db *db, const char *code, struct kto_buf *out)
+{
+	sqlite3_stmt *st;
+	bool row;
+	enum kto_rc rc = kto_db_query(db, &st, "SELECT logo_png FROM municipality "
+	    "WHERE code = ? AND logo_png IS NOT NULL", "t", code);
+
+	if (rc != KTO_OK)
+		return rc;
+	rc = kto_db_step(db, st, &row);
+	if (rc == KTO_OK && !row)
+		rc = kto_db_seterr(db, KTO_ENOTFOUND, "municipality '%s' has no logo",
+		    code);
+	else if (rc == KTO_OK && kto_buf_add(out, sqlite3_column_blob(st, 0),
+	    (size_t)sqlite3_column_bytes(st, 0)) != KTO_OK)
+		rc = kto_db_seterr(db, KTO_ENOMEM, "out of memory");
+	kto_db_query_done(st);
+	return rc;
 }
 
 enum kto_rc
@@ -340,6 +377,36 @@ check_colour(const char *c, struct kto_err *err)
 	return KTO_OK;
 }
 
+static uint32_t
+big_endian32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/*
+** A logo: a PNG file (its signature and a sane IHDR) of at most
+** KTO_LOGO_MAX bytes.  Only PNG: it cannot carry script, as SVG can.
+*/
+static enum kto_rc
+check_png(const unsigned char *p, size_t n, struct kto_err *err)
+{
+	uint32_t w, h;
+
+	if (n > KTO_LOGO_MAX)
+		return kto_err_set(err, KTO_EINPUT, "the logo is %zu kB; at most %d "
+		    "kB fits: save it smaller", n / 1024, KTO_LOGO_MAX / 1024);
+	if (n < 33 || memcmp(p, "\x89PNG\r\n\x1a\n", 8) != 0 ||
+	    big_endian32(p + 8) != 13 || memcmp(p + 12, "IHDR", 4) != 0)
+		return kto_err_set(err, KTO_EINPUT, "the logo is not a PNG file; "
+		    "save it as PNG");
+	w = big_endian32(p + 16);
+	h = big_endian32(p + 20);
+	if (w == 0 || h == 0 || w > 4096 || h > 4096)
+		return kto_err_set(err, KTO_EINPUT, "the logo is %ux%u pixels; use "
+		    "one of at most 4096x4096", (unsigned)w, (unsigned)h);
+	return KTO_OK;
+}
+
 /* Checks everything ch would change, before the transaction starts. */
 static enum kto_rc
 check_changes(struct municipality_update *u, struct kto_err *err)
@@ -377,8 +444,11 @@ check_changes(struct municipality_update *u, struct kto_err *err)
 	if (ch->signature != NULL &&
 	    (rc = kto_check_signature(ch->signature, "signature", err)) != KTO_OK)
 		return rc;
-	if (ch->colour != NULL && ch->colour[0] != '\0')
-		return check_colour(ch->colour, err);
+	if (ch->colour != NULL && ch->colour[0] != '\0' &&
+	    (rc = check_colour(ch->colour, err)) != KTO_OK)
+		return rc;
+	if (ch->set_logo && ch->logo_png != NULL)
+		return check_png(ch->logo_png, ch->logo_len, err);
 	return KTO_OK;
 }
 

@@ -37,6 +37,7 @@ struct kto_municipality {
 	                                              installation's public_url */
 	char signature[KTO_SIGNATURE_MAX + 1];     /* under the mail's text */
 	char colour[8];                            /* "#RRGGBB": its pages' band */
+	bool has_logo;                             /* a PNG logo: /logo/CODE */
 };
 
 /*
@@ -50,6 +51,11 @@ enum kto_rc kto_municipality_add(struct kto_db *db, const char *actor,
                                  const char *circle_code, int64_t *id_out);
 
 /* Looks a municipality up by code (case-insensitive); KTO_ENOTFOUND if none. */
+/* The municipality's logo (a PNG file) into out; KTO_ENOTFOUND for none. */
+struct kto_buf;
+enum kto_rc kto_municipality_logo(struct kto_db *db, const char *code,
+                                  struct kto_buf *out);
+
 enum kto_rc kto_municipality_find(struct kto_db *db, const char *code,
                                   struct kto_municipality *out);
 
@@ -78,7 +84,13 @@ struct kto_municipality_changes {
 	                                bytes; '\n' allowed, no other control
 	                                character */
 	const char *colour;          /* "#RRGGBB", dark enough for white text */
+	bool set_logo;               /* change the logo: to logo_png, or none */
+	const unsigned char *logo_png;   /* a PNG file of at most
+	                                    KTO_LOGO_MAX bytes; NULL: none */
+	size_t logo_len;
 };
+
+#define KTO_LOGO_MAX (200 * 1024)
 
 /*
 ** Renames a municipality, moves it to another circle, or changes its mail

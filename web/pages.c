@@ -9,6 +9,7 @@
 
 #include "engine/blocklist.h"
 #include "engine/invitation.h"
+#include "engine/municipality.h"
 #include "web/html.h"
 #include "web/pages_int.h"
 
@@ -23,6 +24,7 @@ kto_web_page_init(struct kto_web_page *p)
 	p->location[0] = '\0';
 	p->set_cookie[0] = '\0';
 	p->alert[0] = '\0';
+	p->cache_control = NULL;
 	kto_buf_init(&p->body, PAGE_MAX);
 }
 
@@ -59,6 +61,7 @@ web_page_begin(struct kto_web_page *p, const char *title, const char *lang)
 	    ".brand{color:#fff;padding:.4em .8em;border-radius:4px}"
 	    ".brand a{color:#fff}.brand a:focus{outline-color:#fff}"
 	    "footer{margin-top:2em;font-size:.9em}"
+	    "img.logo{vertical-align:middle;max-width:40%;height:auto;max-height:40px}"
 	    "fieldset{border:0;padding:0;margin:0 0 1.6em}"
 	    "legend{font-weight:bold;padding:0;margin-bottom:.4em}"
 	    "label.opt{display:block;padding:.45em 0}"
@@ -266,6 +269,21 @@ optout(const struct kto_web_request *r, struct kto_web_page *p, const char *toke
 }
 
 /* ---------------------------------------------------------------------- */
+/* /logo/CODE: a municipality's logo                                       */
+
+static void
+logo(const struct kto_web_request *r, struct kto_web_page *p, const char *code)
+{
+	if (strlen(code) > 16 || kto_municipality_logo(r->db, code, &p->body) != KTO_OK) {
+		kto_buf_reset(&p->body);
+		web_not_found(r, p);
+		return;
+	}
+	p->content_type = "image/png";
+	p->cache_control = "public, max-age=3600";
+}
+
+/* ---------------------------------------------------------------------- */
 /* The routes                                                              */
 
 struct route {
@@ -282,6 +300,7 @@ static const struct route routes[] = {
 	{ "/o/", false, "GET, HEAD, POST", true, optout },
 	{ "/s/", false, "GET, HEAD, POST", true, web_questionnaire },
 	{ "/c/", false, "GET, HEAD, POST", true, web_open_link },
+	{ "/logo/", false, "GET, HEAD", true, logo },
 	{ NULL, false, NULL, false, NULL }
 };
 

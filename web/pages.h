@@ -71,6 +71,7 @@ struct kto_web_page {
 	char location[512];          /* for 303: where to go next */
 	char set_cookie[256];        /* a Set-Cookie header, or "" */
 	char alert[256];             /* a warning for the server's log, or "" */
+	const char *cache_control;   /* NULL: no-store (every page but images) */
 	struct kto_buf body;
 };
 

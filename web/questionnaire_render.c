@@ -44,6 +44,12 @@ brand_header(struct qform *f, bool language_switch)
 		kto_html_attr(b, f->town.colour);
 	}
 	kto_buf_adds(b, "\"><p>");
+	/* Decorative: the name beside it says whose it is (alt=""). */
+	if (f->town.has_logo) {
+		kto_buf_adds(b, "<img src=\"/logo/");
+		kto_html_attr(b, f->town.code);
+		kto_buf_adds(b, "\" alt=\"\" height=\"40\" class=\"logo\"> ");
+	}
 	kto_html_text(b, q_ui(f, "Gemeente ", "Municipality of "));
 	kto_html_text(b, f->who.inv.municipality_name);
 	if (language_switch)

@@ -217,14 +217,15 @@ access_log(struct kto_server *s, const char *method, const char *url, unsigned s
 ** nothing from elsewhere; tokens are in URLs, so no Referer may leak them.
 */
 static void
-add_security_headers(struct MHD_Response *resp)
+add_security_headers(struct MHD_Response *resp, const char *cache_control)
 {
 	MHD_add_response_header(resp, "Content-Security-Policy", "default-src "
-	    "'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri "
-	    "'none'; frame-ancestors 'none'");
+	    "'none'; img-src 'self'; style-src 'unsafe-inline'; form-action "
+	    "'self'; base-uri 'none'; frame-ancestors 'none'");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "Cache-Control",
+	    cache_control ? cache_control : "no-store");
 }
 
 static enum MHD_Result
@@ -245,7 +246,7 @@ respond(struct kto_server *s, struct MHD_Connection *c, const char *method,
 		MHD_add_response_header(resp, "Set-Cookie", page->set_cookie);
 	if (page->allow != NULL)
 		MHD_add_response_header(resp, "Allow", page->allow);
-	add_security_headers(resp);
+	add_security_headers(resp, page->cache_control);
 	ret = MHD_queue_response(c, page->status, resp);
 	MHD_destroy_response(resp);
 	access_log(s, method, url, page->status);

@@ -21,8 +21,9 @@ k() {
 }
 expect_exit 0 k municipality add GM0001 --name Vragendorp
 expect_exit 0 k municipality add GM0002 --name Geslotendorp
-# A house colour and a privacy statement on the pages axe-core checks.
-expect_exit 0 k municipality set GM0001 --colour '#00529B' --privacy-url https://www.vragendorp.example/privacy
+# A house colour, logo and privacy statement on the pages axe-core checks.
+"$PYTHON" "$HERE/../integration/make_png.py" logo.png
+expect_exit 0 k municipality set GM0001 --colour '#00529B' --privacy-url https://www.vragendorp.example/privacy --logo logo.png
 expect_exit 0 k def load "$HERE/../integration/fixtures/web.kto"
 printf 'contact_id,channel,contact_at,email\n' >c.csv
 for i in 1 2 3 4; do

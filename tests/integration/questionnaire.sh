@@ -22,6 +22,11 @@ expect_exit 0 k municipality add GM0002 --name Zonderonderzoek
 expect_exit 0 k municipality set GM0001 --colour '#00529B' --privacy-url https://www.vragendorp.example/privacy
 expect_exit 1 k municipality set GM0002 --colour '#FFDD00'
 expect_stderr_contains "too light"
+"$PYTHON" "$HERE/make_png.py" logo.png
+expect_exit 0 k municipality set GM0001 --logo logo.png
+printf 'GIF89a not a png' >not.png
+expect_exit 1 k municipality set GM0002 --logo not.png
+expect_stderr_contains "not a PNG"
 expect_exit 0 k def load "$HERE/fixtures/web.kto"
 {
 	echo 'contact_id,channel,contact_at,email'
