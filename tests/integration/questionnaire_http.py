@@ -290,6 +290,29 @@ wait = stalls(b"POST /s/" + tokens[4].encode() + b" HTTP/1.1\r\nHost: x\r\n"
               b"Content-Length: 100\r\n\r\npage=0")
 check(1.5 <= wait < 8, "half a body was kept open %.1f s" % wait)
 
+# --- Many connections from one address (H3): past 64, refused at once ------
+held, refused = [], 0
+host, port = HOST.split(":")
+for _ in range(80):
+    c = socket.create_connection((host, int(port)), timeout=5)
+    held.append(c)
+time.sleep(0.5)
+for c in held:
+    c.setblocking(False)
+    try:
+        if c.recv(1) == b"":
+            refused += 1
+    except BlockingIOError:
+        pass                    # still open, waiting for a request
+    except ConnectionResetError:
+        refused += 1
+for c in held:
+    c.close()
+check(refused >= 16, "only %d of 80 connections from one address refused" % refused)
+time.sleep(0.3)
+status, _, _ = request("GET", "/healthz")
+check(status == 200, "the server does not answer after the flood: %d" % status)
+
 # --- A citizen who unsubscribed finds the questionnaire closed (T4) ---------
 status, _, _ = request("POST", "/o/" + tokens[4], b"List-Unsubscribe=One-Click")
 check(status == 200, "opt-out: %d" % status)
