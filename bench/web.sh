@@ -22,6 +22,10 @@ load_cpu=$((ncpu > 1 ? 1 : 0))
 seconds=${BENCH_WEB_SECONDS:-5}
 invitations=200000   # more than the POSTs can use up in the run
 
+free_port() {   # a TCP port on 127.0.0.1 that nothing listens on (now)
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 for tool in wrk nginx taskset; do
 	if ! command -v "$tool" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$tool" ]; then
 		echo "web benchmark skipped: $tool is missing (scripts/install-deps.sh bench)"
@@ -72,7 +76,7 @@ awk -v n=$invitations 'BEGIN { print "contact_id,channel,contact_at,email";
 sqlite3 "$db" 'SELECT mail_token FROM invitation ORDER BY id' >"$dir/tokens"
 first=$(head -1 "$dir/tokens")
 
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 taskset -c $server_cpu "$kto" --db "$db" serve --listen "127.0.0.1:$port" >/dev/null 2>"$dir/serve.log" &
 server=$!
 nginx_pid=""
@@ -81,7 +85,7 @@ until curl -s -o /dev/null "http://127.0.0.1:$port/healthz"; do sleep 0.1; done
 
 # --- nginx serving the same page as a static file, on the server's core.
 curl -s "http://127.0.0.1:$port/s/$first" >"$dir/page.html"
-nport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+nport=$(free_port)
 mkdir -p "$dir/nginx"
 cat >"$dir/nginx/nginx.conf" <<EOF
 daemon off;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/diag.h"
 #include "engine/db.h"
 
 void
@@ -246,4 +247,21 @@ cli_begin(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 	if ((*db = cli_db(cli)) == NULL)
 		return cli->open_status;
 	return CLI_CONTINUE;
+}
+
+void
+cli_print_config_diags(struct cli *cli, const char *file, const struct kto_diags *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		const struct kto_diag *g = &d->v[i];
+		const char *sev = g->severity == KTO_SEV_WARNING ? "warning: " : "";
+
+		if (g->line > 0)
+			fprintf(stderr, "%s:%d: %s%s\n", file, g->line, sev, g->msg);
+		else
+			fprintf(stderr, "%s: %s%s\n", cli->path, sev, g->msg);
+	}
+	if (d->dropped > 0)
+		fprintf(stderr, "%s: ... and %zu more problems not shown\n", cli->path,
+		    d->dropped);
 }

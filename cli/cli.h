@@ -112,6 +112,14 @@ int cli_fail_err(struct cli *cli, const struct kto_err *err, const char *hint);
 int cli_exit_for(enum kto_rc rc);
 
 /*
+** Prints the diagnostics of loading the settings (kto_config_load()) on
+** stderr: FILE:LINE: for a line of the file, "kto:" for the rest.
+*/
+struct kto_diags;
+void cli_print_config_diags(struct cli *cli, const char *file,
+                            const struct kto_diags *d);
+
+/*
 ** A JSON document under construction for --json output:
 **     struct cli_json out;
 **     cli_json_start(&out);  ... kto_json_*(&out.j, ...) ...

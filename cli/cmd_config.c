@@ -10,24 +10,6 @@
 #include "cli/cli.h"
 #include "engine/config.h"
 
-/* Prints diagnostics of the settings as FILE:LINE: message. */
-static void
-print_config_diags(struct cli *cli, const char *file, const struct kto_diags *d)
-{
-	for (size_t i = 0; i < d->n; i++) {
-		const struct kto_diag *g = &d->v[i];
-		const char *sev = g->severity == KTO_SEV_WARNING ? "warning: " : "";
-
-		if (g->line > 0)
-			fprintf(stderr, "%s:%d: %s%s\n", file, g->line, sev, g->msg);
-		else
-			fprintf(stderr, "%s: %s%s\n", cli->path, sev, g->msg);
-	}
-	if (d->dropped > 0)
-		fprintf(stderr, "%s: ... and %zu more problems not shown\n", cli->path,
-		    d->dropped);
-}
-
 /*
 ** Where a setting came from, for people ("kto.conf:3", "$KTO_SMTP_URL")
 ** or, with for_json, for scripts ("file:3", "env:KTO_SMTP_URL").
@@ -106,7 +88,7 @@ config_show(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	/* The file by its full name: "kto.conf" alone says little in a log. */
 	if (used[0] == '\0' || realpath(used, shown) == NULL)
 		snprintf(shown, sizeof shown, "%s", used);
-	print_config_diags(cli, used[0] ? used : cli->path, &d);
+	cli_print_config_diags(cli, used[0] ? used : cli->path, &d);
 	kto_diags_release(&d);
 	if (rc != KTO_OK) {
 		free(cfg);

@@ -72,8 +72,12 @@ public_url(struct cli *cli, const struct kto_municipality *m, char *out, size_t 
 	}
 	kto_diags_init(&d);
 	rc = kto_config_load(cli->config_path, &cfg, &d, used, sizeof used);
+	/* A broken kto.conf is said as such, not as a missing URL. */
+	cli_print_config_diags(cli, used[0] ? used : cli->path, &d);
 	kto_diags_release(&d);
-	if (rc != KTO_OK || cfg.public_url[0] == '\0') {
+	if (rc != KTO_OK)
+		return false;
+	if (cfg.public_url[0] == '\0') {
 		fprintf(stderr, "%s: no public URL: set public_url in kto.conf (or "
 		    "KTO_PUBLIC_URL), or the municipality's with 'kto municipality set "
 		    "%s --public-url URL'\n", cli->path, m->code);

@@ -239,14 +239,7 @@ send_config_load(struct cli *cli, const char *smtp_url, struct send_config *sc)
 		else
 			kto_diag_add(&d, KTO_SEV_ERROR, 0, 0, "--smtp: %s", kto_err_msg(&err));
 	}
-	for (size_t i = 0; i < d.n; i++) {
-		const char *sev = d.v[i].severity == KTO_SEV_WARNING ? "warning: " : "";
-
-		if (d.v[i].line > 0)
-			fprintf(stderr, "%s:%d: %s%s\n", used, d.v[i].line, sev, d.v[i].msg);
-		else
-			fprintf(stderr, "%s: %s%s\n", cli->path, sev, d.v[i].msg);
-	}
+	cli_print_config_diags(cli, used, &d);
 	kto_diags_release(&d);
 	if (rc != KTO_OK)
 		return false;

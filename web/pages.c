@@ -274,9 +274,15 @@ optout(const struct kto_web_request *r, struct kto_web_page *p, const char *toke
 static void
 logo(const struct kto_web_request *r, struct kto_web_page *p, const char *code)
 {
-	if (strlen(code) > 16 || kto_municipality_logo(r->db, code, &p->body) != KTO_OK) {
+	enum kto_rc rc = strlen(code) > 16 ? KTO_ENOTFOUND
+	    : kto_municipality_logo(r->db, code, &p->body);
+
+	if (rc != KTO_OK) {
 		kto_buf_reset(&p->body);
-		web_not_found(r, p);
+		if (rc == KTO_ENOTFOUND)
+			web_not_found(r, p);
+		else
+			web_unavailable(r, p);   /* the database, not the address */
 		return;
 	}
 	p->content_type = "image/png";

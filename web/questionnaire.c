@@ -306,7 +306,8 @@ unknown_link(const struct kto_web_request *r, struct kto_web_page *p)
 	int64_t now = (int64_t)time(NULL);
 
 	q_link_not_valid(r, p);
-	if (!web_rate_allow(&guesses, r->client_ip, now) ||
+	/* The guess that uses up the budget is the one to log, once. */
+	if (web_rate_allow(&guesses, r->client_ip, now) &&
 	    web_rate_exhausted(&guesses, r->client_ip, now))
 		snprintf(p->alert, sizeof p->alert, "%s tried %d questionnaire links "
 		    "that do not exist within %d minutes; it is refused for the rest "
