@@ -75,6 +75,23 @@ kto_buf_adds(struct kto_buf *b, const char *s)
 }
 
 enum kto_rc
+kto_buf_addu(struct kto_buf *b, unsigned long long v)
+{
+	char digits[24], *p = digits + sizeof digits;
+
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	return kto_buf_add(b, p, (size_t)(digits + sizeof digits - p));
+}
+
+enum kto_rc
+kto_buf_reserve(struct kto_buf *b, size_t n)
+{
+	return buf_reserve(b, n);
+}
+
+enum kto_rc
 kto_buf_addc(struct kto_buf *b, char c)
 {
 	return kto_buf_add(b, &c, 1);
@@ -84,14 +101,24 @@ enum kto_rc
 kto_buf_vaddf(struct kto_buf *b, const char *fmt, va_list ap)
 {
 	va_list ap2;
+	size_t room = b->cap > b->len ? b->cap - b->len : 0;
 	int n;
 	enum kto_rc rc;
 
+	/* One pass when the text fits the room there is, which it mostly
+	 * does: pages are built from many short pieces. */
 	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap2);
+	n = room > 0 ? vsnprintf(b->ptr + b->len, room, fmt, ap2)
+	    : vsnprintf(NULL, 0, fmt, ap2);
 	va_end(ap2);
 	if (n < 0)
 		return KTO_EINTERNAL;
+	if ((size_t)n < room && (size_t)n <= b->max - b->len) {
+		b->len += (size_t)n;
+		return KTO_OK;
+	}
+	if (b->ptr != NULL)
+		b->ptr[b->len] = '\0';   /* the cut-off attempt undone */
 	rc = buf_reserve(b, (size_t)n);
 	if (rc != KTO_OK)
 		return rc;

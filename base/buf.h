@@ -35,10 +35,15 @@ void kto_buf_reset(struct kto_buf *b);
 enum kto_rc kto_buf_add(struct kto_buf *b, const void *data, size_t n);
 enum kto_rc kto_buf_adds(struct kto_buf *b, const char *s);
 enum kto_rc kto_buf_addc(struct kto_buf *b, char c);
+/* Appends v in decimal, without the cost of a format string. */
+enum kto_rc kto_buf_addu(struct kto_buf *b, unsigned long long v);
 enum kto_rc kto_buf_addf(struct kto_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 enum kto_rc kto_buf_vaddf(struct kto_buf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
+
+/* Makes room for n more bytes up front, saving regrowth (ENOMEM, ELIMIT). */
+enum kto_rc kto_buf_reserve(struct kto_buf *b, size_t n);
 
 /* The contents as a string: never NULL ("" when empty). */
 const char *kto_buf_str(const struct kto_buf *b);

@@ -5,28 +5,24 @@
 static enum kto_rc
 html_escape(struct kto_buf *out, const char *s, const char *specials)
 {
-	const char *run = s;
 	enum kto_rc rc = KTO_OK;
 
-	for (; *s != '\0' && rc == KTO_OK; s++) {
+	while (rc == KTO_OK) {
+		size_t run = strcspn(s, specials);   /* text that needs nothing */
 		const char *ent;
 
-		if (strchr(specials, *s) == NULL)
-			continue;
-		switch (*s) {
+		if ((rc = kto_buf_add(out, s, run)) != KTO_OK || s[run] == '\0')
+			break;
+		s += run;
+		switch (*s++) {
 		case '&': ent = "&amp;"; break;
 		case '<': ent = "&lt;"; break;
 		case '>': ent = "&gt;"; break;
 		case '"': ent = "&quot;"; break;
 		default: ent = "&#39;"; break;
 		}
-		rc = kto_buf_add(out, run, (size_t)(s - run));
-		if (rc == KTO_OK)
-			rc = kto_buf_adds(out, ent);
-		run = s + 1;
+		rc = kto_buf_adds(out, ent);
 	}
-	if (rc == KTO_OK)
-		rc = kto_buf_add(out, run, (size_t)(s - run));
 	return rc;
 }
 

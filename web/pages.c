@@ -40,9 +40,14 @@ kto_web_page_release(struct kto_web_page *p)
 void
 web_page_begin(struct kto_web_page *p, const char *title, const char *lang)
 {
-	kto_buf_addf(&p->body, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n"
-	    "<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width="
-	    "device-width, initial-scale=1\">\n<title>", lang);
+	/* Room for a whole questionnaire page at once (they stay under
+	 * 20 KB); failure here only means growing later. */
+	kto_buf_reserve(&p->body, 8192);
+	kto_buf_adds(&p->body, "<!DOCTYPE html>\n<html lang=\"");
+	kto_buf_adds(&p->body, lang);
+	kto_buf_adds(&p->body, "\">\n<head>\n<meta charset=\"utf-8\">\n<meta "
+	    "name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	    "<title>");
 	kto_html_text(&p->body, title);
 	/*
 	** One small style sheet for every page: large touch targets, visible

@@ -230,15 +230,21 @@ add_security_headers(struct MHD_Response *resp, const char *cache_control)
 
 static enum MHD_Result
 respond(struct kto_server *s, struct MHD_Connection *c, const char *method,
-        const char *url, const struct kto_web_page *page)
+        const char *url, struct kto_web_page *page)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
 
-	resp = MHD_create_response_from_buffer(page->body.len,
-	    (void *)(uintptr_t)kto_buf_str(&page->body), MHD_RESPMEM_MUST_COPY);
-	if (resp == NULL)
+	size_t len = page->body.len;
+	char *body = kto_buf_detach(&page->body);   /* handed over, not copied */
+
+	if (body == NULL)
 		return MHD_NO;
+	resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		free(body);
+		return MHD_NO;
+	}
 	MHD_add_response_header(resp, "Content-Type", page->content_type);
 	if (page->location[0] != '\0')
 		MHD_add_response_header(resp, "Location", page->location);

@@ -97,6 +97,46 @@ test_addf(void **state)
 	kto_buf_release(&b);
 }
 
+/* addf writes straight into the room there is; at the edge of that room
+ * it must grow instead, and never leave a cut-off text behind. */
+static void
+test_addf_at_the_edge_of_room(void **state)
+{
+	struct kto_buf b = KTO_BUF_INIT(1 << 20);
+	size_t room;
+
+	(void)state;
+	assert_int_equal(kto_buf_reserve(&b, 10), KTO_OK);
+	room = b.cap - b.len - 1;      /* bytes that fit besides the NUL */
+	for (size_t i = 0; i + 2 < room; i++)
+		assert_int_equal(kto_buf_addc(&b, 'a'), KTO_OK);
+	assert_int_equal(kto_buf_addf(&b, "%s", "bc"), KTO_OK);   /* fills it */
+	assert_int_equal(b.len, room);
+	assert_int_equal(kto_buf_addf(&b, "%d", 12), KTO_OK);     /* grows */
+	assert_int_equal(b.len, room + 2);
+	assert_memory_equal(b.ptr + room - 2, "bc12", 5);
+	kto_buf_release(&b);
+}
+
+static void
+test_addu_and_reserve(void **state)
+{
+	struct kto_buf b = KTO_BUF_INIT(32);
+
+	(void)state;
+	assert_int_equal(kto_buf_addu(&b, 0), KTO_OK);
+	assert_int_equal(kto_buf_addc(&b, ' '), KTO_OK);
+	assert_int_equal(kto_buf_addu(&b, 18446744073709551615ULL), KTO_OK);
+	assert_string_equal(kto_buf_str(&b), "0 18446744073709551615");
+	/* reserve obeys the ceiling and changes no contents. */
+	assert_int_equal(kto_buf_reserve(&b, 10), KTO_OK);
+	assert_int_equal(kto_buf_reserve(&b, 11), KTO_ELIMIT);
+	assert_string_equal(kto_buf_str(&b), "0 18446744073709551615");
+	assert_int_equal(kto_buf_addu(&b, 12345678901ULL), KTO_ELIMIT);
+	assert_int_equal(b.len, 22);
+	kto_buf_release(&b);
+}
+
 static void
 test_ceiling_add(void **state)
 {
@@ -237,6 +277,8 @@ main(void)
 		cmocka_unit_test(test_append),
 		cmocka_unit_test(test_append_binary_and_growth),
 		cmocka_unit_test(test_addf),
+		cmocka_unit_test(test_addf_at_the_edge_of_room),
+		cmocka_unit_test(test_addu_and_reserve),
 		cmocka_unit_test(test_ceiling_add),
 		cmocka_unit_test(test_ceiling_addf),
 		cmocka_unit_test(test_ceiling_zero),
