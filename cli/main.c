@@ -32,6 +32,8 @@ static const struct cli_cmd top_cmds[] = {
 	  cli_serve_usage, cli_serve_exec, NULL },
 	{ "qr", "the QR code of a municipality's open link for counter visitors",
 	  cli_qr_usage, cli_qr_exec, NULL },
+	{ "stats", "design-based estimates for any CSV, as R's survey package",
+	  "Usage: kto stats COMMAND [OPTIONS]\n", NULL, cli_stats_cmds },
 	{ "demo", "build the demo: Kring C, questionnaires, synthetic contacts, waves",
 	  cli_demo_usage, cli_demo_exec, NULL },
 	{ NULL, NULL, NULL, NULL, NULL }
