@@ -206,22 +206,29 @@ enum kto_rc
 kto_respondent_survey(struct kto_db *db, const struct kto_respondent *r,
                       const struct kto_survey **out)
 {
+	return kto_survey_version(db, r->def_version_id, out);
+}
+
+enum kto_rc
+kto_survey_version(struct kto_db *db, int64_t version_id,
+                   const struct kto_survey **out)
+{
 	struct kto_survey *s = NULL;
 	struct kto_diags d;
 	sqlite3_stmt *st;
 	bool row;
 	enum kto_rc rc;
 
-	if ((*out = cached_survey(r->def_version_id)) != NULL)
+	if ((*out = cached_survey(version_id)) != NULL)
 		return KTO_OK;
 	rc = kto_db_query(db, &st, "SELECT source FROM survey_def_version WHERE "
-	    "id = ?", "i", r->def_version_id);
+	    "id = ?", "i", version_id);
 	if (rc != KTO_OK)
 		return rc;
 	rc = kto_db_step(db, st, &row);
 	if (rc == KTO_OK && !row)
 		rc = kto_db_seterr(db, KTO_EINTERNAL, "survey definition version %lld "
-		    "is missing", (long long)r->def_version_id);
+		    "is missing", (long long)version_id);
 	if (rc == KTO_OK) {
 		const char *src = (const char *)sqlite3_column_text(st, 0);
 
@@ -231,12 +238,12 @@ kto_respondent_survey(struct kto_db *db, const struct kto_respondent *r,
 		if (rc != KTO_OK)
 			rc = kto_db_seterr(db, rc == KTO_ENOMEM ? rc : KTO_EINTERNAL,
 			    "survey definition version %lld no longer parses",
-			    (long long)r->def_version_id);
+			    (long long)version_id);
 	}
 	kto_db_query_done(st);
 	if (rc != KTO_OK)
 		return rc;
-	*out = cache_survey(r->def_version_id, s);
+	*out = cache_survey(version_id, s);
 	return KTO_OK;
 }
 
@@ -271,9 +278,8 @@ load_codes(struct kto_db *db, const char *json, struct kto_arena *a,
 	return rc;
 }
 
-/* Fills ans from one answer row (item, value_num, value_text, dont_know). */
-static enum kto_rc
-answer_from_row(struct kto_db *db, sqlite3_stmt *st, const struct kto_question *q,
+enum kto_rc
+kto_answer_from_row(struct kto_db *db, sqlite3_stmt *st, const struct kto_question *q,
                 struct kto_arena *a, struct kto_answer *ans)
 {
 	const char *text = (const char *)sqlite3_column_text(st, 2);
@@ -324,7 +330,7 @@ kto_response_answers(struct kto_db *db, const struct kto_respondent *r,
 		    (const char *)sqlite3_column_text(st, 0));
 
 		/* A question a later version dropped: not shown, kept stored. */
-		if (q != NULL && (rc = answer_from_row(db, st, q, a,
+		if (q != NULL && (rc = kto_answer_from_row(db, st, q, a,
 		    &answers[q->index])) != KTO_OK)
 			break;
 	}

@@ -64,6 +64,20 @@ enum kto_rc kto_respondent_survey(struct kto_db *db,
                                   const struct kto_survey **out);
 void kto_respondent_survey_release(const struct kto_survey *s);
 
+/* The parsed survey of a definition version, from the same cache; release
+ * it with kto_respondent_survey_release(). */
+enum kto_rc kto_survey_version(struct kto_db *db, int64_t version_id,
+                               const struct kto_survey **out);
+
+/*
+** Fills ans, an answer to q, from the current row of st, whose columns 1,
+** 2 and 3 are answer.value_num, value_text and dont_know; strings in a.
+*/
+struct sqlite3_stmt;
+enum kto_rc kto_answer_from_row(struct kto_db *db, struct sqlite3_stmt *st,
+                                const struct kto_question *q, struct kto_arena *a,
+                                struct kto_answer *ans);
+
 /*
 ** The saved answers, one per question of s (answers[q->index]); strings
 ** are allocated in a.  Questions without a saved answer are KTO_ANSWER_NONE.

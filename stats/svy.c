@@ -140,10 +140,12 @@ kto_svy_t_interval(struct kto_svy_estimate *e, double level)
 
 	gsl_quiet();
 	e->ci_low = e->ci_high = NAN;
-	if (!(e->df > 0) || !isfinite(e->se) || !isfinite(e->estimate) ||
+	if (!(e->df >= 1) || !isfinite(e->se) || !isfinite(e->estimate) ||
 	    !(level > 0 && level < 1))
 		return;
-	q = gsl_cdf_tdist_Pinv(1 - (1 - level) / 2, e->df);
+	/* GSL's t quantile is NaN for infinite df: that is the normal's. */
+	q = isinf(e->df) ? gsl_cdf_ugaussian_Pinv(1 - (1 - level) / 2) :
+	    gsl_cdf_tdist_Pinv(1 - (1 - level) / 2, e->df);
 	if (!isfinite(q))
 		return;
 	e->ci_low = e->estimate - q * e->se;

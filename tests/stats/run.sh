@@ -27,13 +27,16 @@ if command -v Rscript >/dev/null 2>&1 &&
 	tmp=$(mktemp "${TMPDIR:-/tmp}/kto-stats-ref.XXXXXX")
 	trap 'rm -f "$tmp" "$tmp.log"' EXIT
 	trap 'rm -f "$tmp" "$tmp.log"; exit 1' HUP INT TERM
-	if Rscript "$here/reference.R" "$tmp" &&
-		python3 "$here/compare.py" --references "$tmp" \
-			"$here/reference.json" >"$tmp.log"; then
+	if ! Rscript "$here/reference.R" "$tmp"; then
+		echo "R reference: FAIL, reference.R stopped (see above)"
+		status=1
+	elif python3 "$here/compare.py" --references "$tmp" \
+		"$here/reference.json" >"$tmp.log"; then
 		echo "R reference: reference.json is up to date"
 	else
-		echo "R reference: FAIL, a fresh run of reference.R differs from reference.json:"
-		grep -v '^ok ' "$tmp.log" 2>/dev/null || true
+		echo "R reference: FAIL, a fresh run of reference.R differs from" \
+			"reference.json (data, cases or R changed; rerun reference.R):"
+		grep -v '^ok ' "$tmp.log" || true
 		status=1
 	fi
 	rm -f "$tmp.log"
