@@ -32,6 +32,8 @@ static const struct cli_cmd top_cmds[] = {
 	  cli_serve_usage, cli_serve_exec, NULL },
 	{ "qr", "the QR code of a municipality's open link for counter visitors",
 	  cli_qr_usage, cli_qr_exec, NULL },
+	{ "results", "report marks of a wave or a year: compute, show",
+	  "Usage: kto results COMMAND [OPTIONS]\n", NULL, cli_results_cmds },
 	{ "stats", "design-based estimates for any CSV, as R's survey package",
 	  "Usage: kto stats COMMAND [OPTIONS]\n", NULL, cli_stats_cmds },
 	{ "demo", "build the demo: Kring C, questionnaires, synthetic contacts, waves",

@@ -49,4 +49,66 @@ enum kto_rc kto_results_compute(struct kto_db *db, const char *actor,
 enum kto_rc kto_results_latest(struct kto_db *db, const struct kto_results_scope *scope,
                                int64_t *result_set_id);
 
+/* ------------------------------------------------------------------ */
+/* Reading a stored result set (results_read.c)                        */
+
+struct kto_result_set_info {
+	int64_t id;
+	char scope[8];           /* "wave" or "year" */
+	int64_t wave_id;
+	int year;
+	double level;
+	int64_t responses;
+	char notes[512];
+	char computed_at[32];
+	char computed_by[64];
+};
+
+enum kto_rc kto_results_set_info(struct kto_db *db, int64_t id,
+                                 struct kto_result_set_info *out);
+
+struct kto_result_comparison {
+	bool made;
+	double reference, diff, se, df, p, p_holm;
+	int significant;         /* +1, -1, 0 */
+};
+
+/* One stored estimate; NaN for what could not be estimated. */
+struct kto_result_row {
+	char scope[16];          /* municipality, circle, all */
+	char unit[32];           /* its code; "" for all */
+	char channel[8];         /* counter, phone, email, all */
+	char variable[64];
+	char kind[8];            /* mark, share */
+	char flag[16];           /* ok, indicative, too_few */
+	int64_t n, dont_know;
+	double estimate, se, df, ci_low, ci_high;
+	double pass, pass_low, pass_high, high, high_low, high_high;
+	bool has_distribution;
+	double distribution[10];
+	struct kto_result_comparison vs[3];   /* circle, all, previous */
+};
+
+/*
+** Calls fn for each stored result of set (ordered by scope, unit, channel,
+** variable); unit and channel, when not NULL, keep only those (a
+** municipality's code also keeps its circle and all participants).  fn's
+** error stops the walk and is returned.
+*/
+enum kto_rc kto_results_rows(struct kto_db *db, int64_t set, const char *unit,
+                             const char *channel,
+                             enum kto_rc (*fn)(void *ctx, const struct kto_result_row *r),
+                             void *ctx);
+
+struct kto_result_driver {
+	char unit[32], area[16];
+	int64_t n;
+	double r2, coef, se, importance;
+};
+
+enum kto_rc kto_results_drivers(struct kto_db *db, int64_t set, const char *unit,
+                                enum kto_rc (*fn)(void *ctx,
+                                                  const struct kto_result_driver *d),
+                                void *ctx);
+
 #endif

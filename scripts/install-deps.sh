@@ -15,13 +15,16 @@ libcurl4-openssl-dev libpcre2-dev libgsl-dev libsodium-dev libqrencode-dev"
 # python3-aiosmtpd and postfix (for smtp-sink and smtp-source) are the real
 # SMTP servers the mail tests and benchmark talk to (DESIGN.md section 3).
 # chromium (with Node.js for playwright-core and axe-core from npm) runs the
-# browser tests of the questionnaire.
-test_pkgs="libcmocka-dev sqlite3 python3 python3-aiosmtpd postfix curl chromium"
+# browser tests of the questionnaire.  R with its survey package recomputes
+# the statistics' reference values (tests/stats) and is the baseline of
+# the statistics benchmark.
+test_pkgs="libcmocka-dev sqlite3 python3 python3-aiosmtpd postfix curl chromium \
+r-base-core r-cran-survey"
 # libFuzzer comes with clang's runtime; only `make fuzz` needs it.
 fuzz_pkgs="clang libclang-rt-14-dev"
 # The web benchmark's load generator and its baseline server; the others
 # use sqlite3 and postfix's smtp-sink and smtp-source.
-bench_pkgs="wrk nginx-light sqlite3 postfix util-linux"
+bench_pkgs="wrk nginx-light sqlite3 postfix util-linux r-base-core r-cran-survey"
 
 case $want in
   build) pkgs=$build_pkgs ;;

@@ -282,10 +282,16 @@ by_work_init(struct by_work *w, size_t n_strata, size_t n_groups)
 	return KTO_OK;
 }
 
+/*
+** Row i counts in its group's estimate.  A row of zero weight does not:
+** R's degf() counts only rows with a nonzero weight, and such a row is a
+** zero of the influence values like any row outside the domain.
+*/
 static bool
-in_domain(const double *y, const size_t *group, size_t n_groups, size_t i)
+in_domain(const struct kto_svy_design *d, const double *y, const size_t *group,
+          size_t n_groups, size_t i)
 {
-	return group[i] < n_groups && !isnan(y[i]);
+	return group[i] < n_groups && !isnan(y[i]) && d->weight[i] > 0;
 }
 
 /* The weighted domain means, with a second pass that corrects rounding. */
@@ -294,7 +300,7 @@ by_means(const struct kto_svy_design *d, const double *y, const size_t *group,
          size_t n_groups, struct by_work *w)
 {
 	for (size_t i = 0; i < d->n_rows; i++)
-		if (in_domain(y, group, n_groups, i)) {
+		if (in_domain(d, y, group, n_groups, i)) {
 			w->w_sum[group[i]] += d->weight[i];
 			w->wy_sum[group[i]] += d->weight[i] * y[i];
 		}
@@ -303,7 +309,7 @@ by_means(const struct kto_svy_design *d, const double *y, const size_t *group,
 		w->wy_sum[g] = 0;
 	}
 	for (size_t i = 0; i < d->n_rows; i++)
-		if (in_domain(y, group, n_groups, i))
+		if (in_domain(d, y, group, n_groups, i))
 			w->wy_sum[group[i]] += d->weight[i] * (y[i] - w->mean[group[i]]);
 	for (size_t g = 0; g < n_groups; g++)
 		if (w->w_sum[g] > 0)
@@ -325,7 +331,7 @@ by_influence(const struct kto_svy_design *d, const double *y,
 	for (size_t i = 0; i < d->n_rows; i++) {
 		size_t g = group[i], cell = d->stratum[i] * n_groups + g;
 
-		if (!in_domain(y, group, n_groups, i) || !(w->w_sum[g] > 0))
+		if (!in_domain(d, y, group, n_groups, i) || !(w->w_sum[g] > 0))
 			continue;
 		w->sum_z[cell] += by_z(d, y, w, i, g);
 		w->m[cell]++;
@@ -335,7 +341,7 @@ by_influence(const struct kto_svy_design *d, const double *y,
 		size_t g = group[i], h = d->stratum[i], cell = h * n_groups + g;
 		double dev;
 
-		if (!in_domain(y, group, n_groups, i) || !(w->w_sum[g] > 0))
+		if (!in_domain(d, y, group, n_groups, i) || !(w->w_sum[g] > 0))
 			continue;
 		dev = by_z(d, y, w, i, g) - (d->n_h[h] > 1 ?
 		    w->sum_z[cell] / (double)d->n_h[h] : 0);

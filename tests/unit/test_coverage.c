@@ -10,7 +10,9 @@
 **
 **     V = sum_h (N_h/N)^2 (1 - n_h/N_h) S_h^2 / n_h
 **
-** computed from the population, and the spread of the estimates against V.
+** computed from the population, and the spread of the estimates against V;
+** and, sample by sample, that kto_svy_by's mean and SE are the textbook
+** stratified ones (the same V with S_h^2 estimated by s_h^2).
 ** The coverages are printed.  GSL's mt19937 with a fixed seed makes every
 ** run the same.
 */
@@ -157,6 +159,34 @@ report(const char *what, const struct tally *t, double truth, double v_true)
 	assert_true(fabs(var_est / v_true - 1) < 0.05);
 }
 
+/*
+** The textbook stratified mean and its SE (STATISTICS.md section 1) of
+** the sample in y, rows in stratum order.
+*/
+static void
+textbook(const double *y, double *mean, double *se)
+{
+	double n_total = 0, v = 0;
+	size_t r = 0;
+
+	*mean = 0;
+	for (size_t h = 0; h < STRATA; h++)
+		n_total += (double)pop_size[h];
+	for (size_t h = 0; h < STRATA; h++) {
+		double share_h = (double)pop_size[h] / n_total, m = 0;
+		double fpc = 1 - (double)sample_size[h] / (double)pop_size[h];
+
+		for (size_t i = 0; i < sample_size[h]; i++)
+			m += y[r + i];
+		m /= (double)sample_size[h];
+		*mean += share_h * m;
+		v += share_h * share_h * fpc * pop_var(y + r, sample_size[h]) /
+		    (double)sample_size[h];
+		r += sample_size[h];
+	}
+	*se = sqrt(v);
+}
+
 static void
 test_coverage(void **state)
 {
@@ -184,6 +214,7 @@ test_coverage(void **state)
 
 	for (size_t s = 0; s < SAMPLES; s++) {
 		struct kto_svy_estimate e, prop, beta;
+		double tb_mean, tb_se;
 		size_t r = 0;
 
 		for (size_t h = 0; h < STRATA; h++) {
@@ -196,6 +227,9 @@ test_coverage(void **state)
 		assert_int_equal(kto_svy_by(&d, y, group, 1, LEVEL, &e, NULL), KTO_OK);
 		assert_int_equal(e.n, n);
 		assert_close(e.df, (double)(n - STRATA), 0);
+		textbook(y, &tb_mean, &tb_se);
+		assert_close(e.estimate, tb_mean, 1e-12 * tb_mean);
+		assert_close(e.se, tb_se, 1e-10 * tb_se);
 		count(&t_mean, &e, p.mean);
 
 		assert_int_equal(kto_svy_by(&d, b, group, 1, LEVEL, &prop, NULL),

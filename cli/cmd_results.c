@@ -1,0 +1,460 @@
+/*
+** kto results compute | show: the report marks of a wave or a year.
+*/
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/strparse.h"
+#include "cli/cli.h"
+#include "engine/db.h"
+#include "engine/municipality.h"
+#include "engine/results.h"
+
+static const char *const against_key[3] = { "circle", "all", "previous" };
+
+struct results_options {
+	struct kto_results_scope scope;
+	int64_t set;
+	const char *municipality, *circle, *channel, *variable;
+};
+
+static int
+parse_scope_options(struct cli *cli, const struct cli_cmd *cmd, int argc,
+                    char **argv, struct results_options *o, bool show)
+{
+	static const struct option opts[] = {
+		CLI_COMMON_OPTIONS,
+		{ "wave", required_argument, NULL, 'w' },
+		{ "year", required_argument, NULL, 'y' },
+		{ "level", required_argument, NULL, 'l' },
+		{ "set", required_argument, NULL, 's' },
+		{ "municipality", required_argument, NULL, 'm' },
+		{ "circle", required_argument, NULL, 'c' },
+		{ "channel", required_argument, NULL, 'k' },
+		{ "variable", required_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c, status = CLI_EXIT_OK, given = 0;
+	int64_t v;
+
+	memset(o, 0, sizeof *o);
+	while ((c = cli_getopt(cli, cmd, argc, argv, "h", opts, &status)) != -1) {
+		if (c == CLI_GETOPT_EXIT)
+			return status;
+		if ((c == 's' || c == 'm' || c == 'c' || c == 'k' || c == 'v') && !show)
+			return cli_usage_error(cli, cmd, "--%s is an option of 'kto "
+			    "results show'", c == 's' ? "set" : c == 'm' ? "municipality" :
+			    c == 'c' ? "circle" : c == 'k' ? "channel" : "variable");
+		if (c == 'l' && show)
+			return cli_usage_error(cli, cmd, "--level is chosen when computing");
+		switch (c) {
+		case 'w':
+			if (kto_parse_i64(optarg, 1, INT64_MAX, &v) != KTO_OK)
+				return cli_usage_error(cli, cmd, "--wave '%s': give the "
+				    "wave's number, as 'kto wave create' printed it", optarg);
+			o->scope.wave_id = v;
+			given++;
+			break;
+		case 'y':
+			if (kto_parse_i64(optarg, 2000, 2200, &v) != KTO_OK)
+				return cli_usage_error(cli, cmd, "--year '%s': give a year "
+				    "such as 2026", optarg);
+			o->scope.year = (int)v;
+			given++;
+			break;
+		case 's':
+			if (kto_parse_i64(optarg, 1, INT64_MAX, &o->set) != KTO_OK)
+				return cli_usage_error(cli, cmd, "--set '%s': give a result "
+				    "set's number", optarg);
+			given++;
+			break;
+		case 'l':
+			if (kto_parse_double(optarg, 0, 1, &o->scope.level) != KTO_OK ||
+			    o->scope.level <= 0 || o->scope.level >= 1)
+				return cli_usage_error(cli, cmd, "--level '%s': a fraction "
+				    "between 0 and 1, e.g. 0.95", optarg);
+			break;
+		case 'm': o->municipality = optarg; break;
+		case 'c': o->circle = optarg; break;
+		case 'k': o->channel = optarg; break;
+		case 'v': o->variable = optarg; break;
+		}
+	}
+	if (!cli_positionals(cli, cmd, argc, argv, 0, 0))
+		return CLI_EXIT_USAGE;
+	if (given != 1)
+		return cli_usage_error(cli, cmd, show ? "say which results: --wave W, "
+		    "--year Y or --set ID" : "say which responses: --wave W or --year Y");
+	return CLI_CONTINUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* compute                                                             */
+
+static int
+compute_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
+{
+	struct results_options o;
+	struct kto_results_summary sum;
+	struct kto_db *db;
+	int status = parse_scope_options(cli, cmd, argc, argv, &o, false);
+	enum kto_rc rc;
+
+	if (status != CLI_CONTINUE)
+		return status;
+	if ((db = cli_db(cli)) == NULL)
+		return cli->open_status;
+	rc = kto_results_compute(db, cli_actor(), &o.scope, &sum);
+	if (rc != KTO_OK)
+		return cli_fail(cli, rc, rc == KTO_EINPUT ? "results can be computed "
+		    "once citizens have answered" : NULL);
+	if (cli->json) {
+		struct cli_json out;
+
+		cli_json_start(&out);
+		kto_json_object_begin(&out.j);
+		kto_json_kv_int(&out.j, "result_set", sum.result_set_id);
+		kto_json_kv_int(&out.j, "responses", sum.responses);
+		kto_json_kv_int(&out.j, "municipalities", sum.municipalities);
+		kto_json_kv_int(&out.j, "strata", sum.strata);
+		kto_json_kv_int(&out.j, "variables", sum.variables);
+		kto_json_kv_int(&out.j, "results", sum.results);
+		kto_json_key(&out.j, "previous_result_set");
+		if (sum.previous_set_id)
+			kto_json_int(&out.j, sum.previous_set_id);
+		else
+			kto_json_null(&out.j);
+		kto_json_kv_string(&out.j, "notes", sum.notes);
+		kto_json_object_end(&out.j);
+		return cli_json_done(cli, &out);
+	}
+	printf("Result set %lld: %lld responses of %lld municipalities in %lld "
+	    "strata; %lld variables, %lld results.\n", (long long)sum.result_set_id,
+	    (long long)sum.responses, (long long)sum.municipalities,
+	    (long long)sum.strata, (long long)sum.variables, (long long)sum.results);
+	if (sum.previous_set_id)
+		printf("Compared with the year before: result set %lld.\n",
+		    (long long)sum.previous_set_id);
+	if (sum.notes[0])
+		printf("Note: %s\n", sum.notes);
+	printf("Show them with 'kto results show --set %lld'.\n",
+	    (long long)sum.result_set_id);
+	return CLI_EXIT_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* show                                                                */
+
+struct show {
+	const struct results_options *o;
+	struct kto_municipality *mun;    /* --circle: its members */
+	size_t n_mun;
+	struct cli_json *json;
+	char group[96];                  /* the table being printed */
+	int64_t rows;
+};
+
+/* A mark with one decimal and a decimal comma, as the reports show it. */
+static void
+mark_text(double v, bool share, char *out, size_t n)
+{
+	char *dot;
+
+	if (!isfinite(v)) {
+		snprintf(out, n, "-");
+		return;
+	}
+	snprintf(out, n, share ? "%.0f%%" : "%.1f", share ? 100 * v : v);
+	if ((dot = strchr(out, '.')) != NULL)
+		*dot = ',';
+}
+
+static bool
+in_circle(const struct show *s, const char *unit)
+{
+	for (size_t i = 0; i < s->n_mun; i++)   /* the circle's members */
+		if (strcmp(s->mun[i].code, unit) == 0)
+			return true;
+	return false;
+}
+
+static bool
+wanted(const struct show *s, const struct kto_result_row *r)
+{
+	if (s->o->variable && strcmp(s->o->variable, r->variable) != 0)
+		return false;
+	if (s->o->circle == NULL)
+		return true;
+	if (strcmp(r->scope, "circle") == 0)
+		return strcasecmp(r->unit, s->o->circle) == 0;
+	return strcmp(r->scope, "all") == 0 || in_circle(s, r->unit);
+}
+
+static void
+json_comparison(struct kto_json *j, const struct kto_result_comparison *c)
+{
+	kto_json_object_begin(j);
+	kto_json_kv_double(j, "reference", c->reference);
+	kto_json_kv_double(j, "diff", c->diff);
+	kto_json_kv_double(j, "se", c->se);
+	kto_json_kv_double(j, "df", c->df);
+	kto_json_kv_double(j, "p", c->p);
+	kto_json_kv_double(j, "p_holm", c->p_holm);
+	kto_json_kv_int(j, "significant", c->significant);
+	kto_json_object_end(j);
+}
+
+static void
+json_row(struct kto_json *j, const struct kto_result_row *r)
+{
+	kto_json_object_begin(j);
+	kto_json_kv_string(j, "scope", r->scope);
+	kto_json_kv_string(j, "unit", r->unit);
+	kto_json_kv_string(j, "channel", r->channel);
+	kto_json_kv_string(j, "variable", r->variable);
+	kto_json_kv_string(j, "kind", r->kind);
+	kto_json_kv_int(j, "n", r->n);
+	kto_json_kv_int(j, "dont_know", r->dont_know);
+	kto_json_kv_double(j, "estimate", r->estimate);
+	kto_json_kv_double(j, "se", r->se);
+	kto_json_kv_double(j, "ci_low", r->ci_low);
+	kto_json_kv_double(j, "ci_high", r->ci_high);
+	kto_json_kv_double(j, "df", r->df);
+	kto_json_kv_string(j, "flag", r->flag);
+	if (strcmp(r->kind, "mark") == 0) {
+		kto_json_kv_double(j, "pct_pass", r->pass);
+		kto_json_kv_double(j, "pct_pass_low", r->pass_low);
+		kto_json_kv_double(j, "pct_pass_high", r->pass_high);
+		kto_json_kv_double(j, "pct_8_plus", r->high);
+		kto_json_kv_double(j, "pct_8_plus_low", r->high_low);
+		kto_json_kv_double(j, "pct_8_plus_high", r->high_high);
+	}
+	if (r->has_distribution) {
+		kto_json_key(j, "distribution");
+		kto_json_array_begin(j);
+		for (int k = 0; k < 10; k++)
+			kto_json_double(j, r->distribution[k]);
+		kto_json_array_end(j);
+	}
+	if (strcmp(r->scope, "municipality") == 0) {
+		kto_json_key(j, "comparisons");
+		kto_json_object_begin(j);
+		for (int k = 0; k < 3; k++)
+			if (r->vs[k].made) {
+				kto_json_key(j, against_key[k]);
+				json_comparison(j, &r->vs[k]);
+			}
+		kto_json_object_end(j);
+	}
+	kto_json_object_end(j);
+}
+
+static void
+print_comparison(const struct kto_result_row *r, int k)
+{
+	const struct kto_result_comparison *c = &r->vs[k];
+	bool share = strcmp(r->kind, "share") == 0;
+	char d[16];
+
+	if (!c->made) {
+		printf(" %-10s", "");
+		return;
+	}
+	mark_text(c->diff, share, d, sizeof d);
+	/* UTF-8 arrows: the marks of DOMAIN.md's report conventions. */
+	printf(" %s %-8s", c->significant > 0 ? "\xe2\x96\xb2" : c->significant < 0 ?
+	    "\xe2\x96\xbc" : "=", d);
+}
+
+static void
+print_row(struct show *s, const struct kto_result_row *r)
+{
+	bool share = strcmp(r->kind, "share") == 0;
+	char group[96], est[16], lo[16], hi[16];
+
+	snprintf(group, sizeof group, "%s %s, channel %s", r->scope, r->unit, r->channel);
+	if (strcmp(group, s->group) != 0) {
+		snprintf(s->group, sizeof s->group, "%s", group);
+		printf("\n%s %s%s channel %s\n", strcmp(r->scope, "all") == 0 ?
+		    "All participants" : r->scope, r->unit, r->unit[0] ? "," : "",
+		    r->channel);
+		printf("  %-14s %6s %6s %15s  %-10s %-10s %-10s %-10s\n", "variable",
+		    "n", "mark", "interval", "flag", "vs circle", "vs all", "vs prev.");
+	}
+	if (strcmp(r->flag, "too_few") == 0) {
+		printf("  %-14s %6lld %s\n", r->variable, (long long)r->n,
+		    "  te weinig waarnemingen (fewer than 30)");
+		return;
+	}
+	mark_text(r->estimate, share, est, sizeof est);
+	mark_text(r->ci_low, share, lo, sizeof lo);
+	mark_text(r->ci_high, share, hi, sizeof hi);
+	printf("  %-14s %6lld %6s %7s - %-5s  %-10s", r->variable, (long long)r->n,
+	    est, lo, hi, r->flag);
+	for (int k = 0; k < 3; k++)
+		print_comparison(r, k);
+	putchar('\n');
+}
+
+static enum kto_rc
+show_row(void *ctx, const struct kto_result_row *r)
+{
+	struct show *s = ctx;
+
+	if (!wanted(s, r))
+		return KTO_OK;
+	s->rows++;
+	if (s->json != NULL)
+		json_row(&s->json->j, r);
+	else
+		print_row(s, r);
+	return KTO_OK;
+}
+
+static enum kto_rc
+show_driver(void *ctx, const struct kto_result_driver *d)
+{
+	struct show *s = ctx;
+	struct kto_json *j = &s->json->j;
+
+	if (s->o->circle != NULL && !in_circle(s, d->unit))
+		return KTO_OK;
+	kto_json_object_begin(j);
+	kto_json_kv_string(j, "unit", d->unit);
+	kto_json_kv_string(j, "area", d->area);
+	kto_json_kv_int(j, "n", d->n);
+	kto_json_kv_double(j, "r2", d->r2);
+	kto_json_kv_double(j, "coef", d->coef);
+	kto_json_kv_double(j, "se", d->se);
+	kto_json_kv_double(j, "importance", d->importance);
+	kto_json_object_end(j);
+	return KTO_OK;
+}
+
+static void
+json_set(struct kto_json *j, const struct kto_result_set_info *info)
+{
+	kto_json_key(j, "result_set");
+	kto_json_object_begin(j);
+	kto_json_kv_int(j, "id", info->id);
+	kto_json_kv_string(j, "scope", info->scope);
+	if (info->wave_id)
+		kto_json_kv_int(j, "wave", info->wave_id);
+	else
+		kto_json_kv_int(j, "year", info->year);
+	kto_json_kv_double(j, "level", info->level);
+	kto_json_kv_int(j, "responses", info->responses);
+	kto_json_kv_string(j, "computed_at", info->computed_at);
+	kto_json_kv_string(j, "notes", info->notes);
+	kto_json_object_end(j);
+}
+
+static int
+show_json(struct cli *cli, struct kto_db *db, struct show *s,
+          const struct kto_result_set_info *info)
+{
+	struct cli_json out;
+	enum kto_rc rc;
+
+	cli_json_start(&out);
+	s->json = &out;
+	kto_json_object_begin(&out.j);
+	json_set(&out.j, info);
+	kto_json_key(&out.j, "results");
+	kto_json_array_begin(&out.j);
+	rc = kto_results_rows(db, info->id, s->o->municipality, s->o->channel, show_row, s);
+	kto_json_array_end(&out.j);
+	kto_json_key(&out.j, "drivers");
+	kto_json_array_begin(&out.j);
+	if (rc == KTO_OK)
+		rc = kto_results_drivers(db, info->id, s->o->municipality, show_driver, s);
+	kto_json_array_end(&out.j);
+	kto_json_object_end(&out.j);
+	if (rc != KTO_OK) {
+		kto_buf_release(&out.doc);
+		return cli_fail(cli, rc, NULL);
+	}
+	return cli_json_done(cli, &out);
+}
+
+static int
+show_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
+{
+	struct results_options o;
+	struct kto_result_set_info info;
+	struct show s;
+	struct kto_db *db;
+	int status = parse_scope_options(cli, cmd, argc, argv, &o, true);
+	enum kto_rc rc;
+
+	if (status != CLI_CONTINUE)
+		return status;
+	if ((db = cli_db(cli)) == NULL)
+		return cli->open_status;
+	memset(&s, 0, sizeof s);
+	s.o = &o;
+	if (o.set == 0 && (rc = kto_results_latest(db, &o.scope, &o.set)) != KTO_OK)
+		return cli_fail(cli, rc, NULL);
+	if ((rc = kto_results_set_info(db, o.set, &info)) != KTO_OK)
+		return cli_fail(cli, rc, NULL);
+	if (o.circle != NULL &&
+	    (rc = kto_municipality_list(db, o.circle, &s.mun, &s.n_mun)) != KTO_OK)
+		return cli_fail(cli, rc, NULL);
+	if (cli->json) {
+		status = show_json(cli, db, &s, &info);
+		free(s.mun);
+		return status;
+	}
+	printf("Result set %lld (%s %lld), %g%% intervals, %lld responses, computed %s\n",
+	    (long long)info.id, info.wave_id ? "wave" : "year",
+	    (long long)(info.wave_id ? info.wave_id : info.year), info.level * 100,
+	    (long long)info.responses, info.computed_at);
+	if (info.notes[0])
+		printf("Note: %s\n", info.notes);
+	rc = kto_results_rows(db, info.id, o.municipality, o.channel, show_row, &s);
+	free(s.mun);
+	if (rc != KTO_OK)
+		return cli_fail(cli, rc, NULL);
+	if (s.rows == 0)
+		printf("\nNo results match.\n");
+	else
+		printf("\nMarks with a decimal comma; shares in %%. \xe2\x96\xb2/\xe2\x96\xbc: "
+		    "significantly higher/lower (5 %%, Holm per table); "
+		    "indicative: n < 100 or wider than +-0,5.\n");
+	return CLI_EXIT_OK;
+}
+
+const struct cli_cmd cli_results_cmds[] = {
+	{ "compute", "compute and store the report marks of a wave or a year",
+	  "Usage: kto results compute (--wave WAVE | --year YEAR) [--level 0.95] [--json]\n"
+	  "\n"
+	  "Computes every report mark from the complete responses: per municipality\n"
+	  "and channel, per municipality (channels weighted by their contacts), per\n"
+	  "circle and for all participants; % voldoende (>= 5.5) and % 8 or more;\n"
+	  "the service norms; comparisons with the circle's other members, all\n"
+	  "participants and (for a year) the year before; the key drivers of the\n"
+	  "overall mark.  Stores them as a new result set.\n"
+	  "\n"
+	  "  --wave WAVE   one wave's responses (one municipality)\n"
+	  "  --year YEAR   every wave that starts in YEAR: the benchmark\n"
+	  "  --level L     confidence level of the intervals (default 0.95)\n",
+	  compute_exec, NULL },
+	{ "show", "show stored report marks",
+	  "Usage: kto results show (--wave WAVE | --year YEAR | --set ID)\n"
+	  "           [--municipality CODE] [--circle CODE] [--channel C]\n"
+	  "           [--variable V] [--json]\n"
+	  "\n"
+	  "Shows the newest result set of the wave or year (or the given set).\n"
+	  "\n"
+	  "  --municipality CODE  only this municipality (with its circle and all)\n"
+	  "  --circle CODE        only this circle and its members\n"
+	  "  --channel C          counter, phone, email or all (channels combined)\n"
+	  "  --variable V         one variable: a question id, TOT, area:BEJ, norm:N1\n"
+	  "  --json               {\"result_set\", \"results\": [...], \"drivers\": [...]}\n",
+	  show_exec, NULL },
+	{ NULL, NULL, NULL, NULL, NULL }
+};
