@@ -156,6 +156,10 @@ struct show {
 	struct cli_json *json;
 	char group[96];                  /* the table being printed */
 	int64_t rows;
+	/* One variable: a table of units by channel, collected first. */
+	struct kto_result_row *matrix;
+	size_t n_matrix, cap_matrix;
+	enum kto_rc matrix_rc;
 };
 
 /* A mark with one decimal and a decimal comma, as the reports show it. */
@@ -264,7 +268,8 @@ print_comparison(const struct kto_result_row *r, int k)
 		printf(" %-10s", "");
 		return;
 	}
-	mark_text(c->diff, share, d, sizeof d);
+	d[0] = c->diff > 0 ? '+' : '\0';
+	mark_text(c->diff, share, d + (c->diff > 0), sizeof d - 1);
 	/* UTF-8 arrows: the marks of DOMAIN.md's report conventions. */
 	printf(" %s %-8s", c->significant > 0 ? "\xe2\x96\xb2" : c->significant < 0 ?
 	    "\xe2\x96\xbc" : "=", d);
@@ -308,11 +313,81 @@ show_row(void *ctx, const struct kto_result_row *r)
 	if (!wanted(s, r))
 		return KTO_OK;
 	s->rows++;
-	if (s->json != NULL)
+	if (s->json != NULL) {
 		json_row(&s->json->j, r);
-	else
+	} else if (s->o->variable != NULL) {
+		if (s->n_matrix == s->cap_matrix) {
+			size_t cap = s->cap_matrix ? 2 * s->cap_matrix : 64;
+			struct kto_result_row *m = realloc(s->matrix, cap * sizeof *m);
+
+			if (m == NULL)
+				return KTO_ENOMEM;
+			s->matrix = m;
+			s->cap_matrix = cap;
+		}
+		s->matrix[s->n_matrix++] = *r;
+	} else {
 		print_row(s, r);
+	}
 	return KTO_OK;
+}
+
+/* "7,5 n=68 ▲": a cell of the one-variable table. */
+static void
+matrix_cell(const struct kto_result_row *r)
+{
+	char est[16], cell[48];
+	const struct kto_result_comparison *c = &r->vs[0];
+
+	if (r == NULL || strcmp(r->flag, "too_few") == 0) {
+		printf(" %-18s", r == NULL ? "" : "te weinig");
+		return;
+	}
+	mark_text(r->estimate, strcmp(r->kind, "share") == 0, est, sizeof est);
+	snprintf(cell, sizeof cell, "%s%s n=%lld%s", est,
+	    strcmp(r->flag, "indicative") == 0 ? "*" : "", (long long)r->n,
+	    c->made && c->significant > 0 ? " \xe2\x96\xb2" :
+	    c->made && c->significant < 0 ? " \xe2\x96\xbc" : "");
+	/* The arrows are 3 bytes but one column wide. */
+	printf(" %-*s", c->made && c->significant ? 20 : 18, cell);
+}
+
+static const struct kto_result_row *
+matrix_find(const struct show *s, const struct kto_result_row *unit, const char *channel)
+{
+	for (size_t i = 0; i < s->n_matrix; i++)
+		if (strcmp(s->matrix[i].scope, unit->scope) == 0 &&
+		    strcmp(s->matrix[i].unit, unit->unit) == 0 &&
+		    strcmp(s->matrix[i].channel, channel) == 0)
+			return &s->matrix[i];
+	return NULL;
+}
+
+static void
+print_matrix(const struct show *s)
+{
+	static const char *const channels[] = { "counter", "phone", "email", "all" };
+
+	printf("\n%s per municipality and channel (* indicative: n < 100 or wider than "
+	    "+-0,5; \xe2\x96\xb2/\xe2\x96\xbc significantly above/below the circle's "
+	    "other members)\n\n", s->o->variable);
+	printf("%-22s %-18s %-18s %-18s %-18s\n", "", "balie (counter)",
+	    "telefoon (phone)", "e-mail", "alle kanalen (all)");
+	for (size_t i = 0; i < s->n_matrix; i++) {
+		const struct kto_result_row *u = &s->matrix[i];
+		char name[40];
+
+		if (i > 0 && strcmp(u->scope, s->matrix[i - 1].scope) == 0 &&
+		    strcmp(u->unit, s->matrix[i - 1].unit) == 0)
+			continue;
+		snprintf(name, sizeof name, "%s%s%s", strcmp(u->scope, "all") == 0 ?
+		    "all participants" : u->scope[0] == 'c' ? "circle " : "", u->unit,
+		    "");
+		printf("%-22s", name);
+		for (int c = 0; c < 4; c++)
+			matrix_cell(matrix_find(s, u, channels[c]));
+		putchar('\n');
+	}
 }
 
 static enum kto_rc
@@ -417,11 +492,14 @@ show_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 		printf("Note: %s\n", info.notes);
 	rc = kto_results_rows(db, info.id, o.municipality, o.channel, show_row, &s);
 	free(s.mun);
+	if (rc == KTO_OK && s.n_matrix > 0)
+		print_matrix(&s);
+	free(s.matrix);
 	if (rc != KTO_OK)
 		return cli_fail(cli, rc, NULL);
 	if (s.rows == 0)
 		printf("\nNo results match.\n");
-	else
+	else if (o.variable == NULL)
 		printf("\nMarks with a decimal comma; shares in %%. \xe2\x96\xb2/\xe2\x96\xbc: "
 		    "significantly higher/lower (5 %%, Holm per table); "
 		    "indicative: n < 100 or wider than +-0,5.\n");

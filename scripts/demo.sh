@@ -43,6 +43,14 @@ done
 /usr/bin/python3 "$src/scripts/demo_respond.py" "http://$listen" "$dir/mail" 0.4
 
 echo
-echo "7. kto serve goes on at http://$listen (Ctrl-C stops the demo)"
+echo "7. The report marks of Kring C (kto results compute, kto results show)"
+year=$(date -d "13 days ago" +%Y)   # the demo waves start 13 days back
+"$kto" --db "$db" results compute --year "$year"
+"$kto" --db "$db" results show --year "$year" --circle kring-c --variable TOT
+echo "   Everything, with % voldoende, norms, comparisons and drivers:"
+echo "   $kto --db $db results show --year $year --municipality GM0375 [--json]"
+
+echo
+echo "8. kto serve goes on at http://$listen (Ctrl-C stops the demo)"
 echo "   The server's access log: $dir/serve.log"
 wait $server
