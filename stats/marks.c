@@ -633,10 +633,39 @@ fit_free(struct fit *f)
 	gsl_vector_free(f->c);
 }
 
-/* Complete cases of the municipality's responses into f (y, X with an intercept, w). */
+/*
+** The areas the model uses: those answered by at least half of the
+** respondents with an overall mark.  Questionnaires differ per channel
+** and "weet niet" is common, so requiring every area would leave no
+** complete case at all.
+*/
+static size_t
+pick_areas(const struct kto_marks_input *in, const size_t *rows, size_t n_rows,
+           size_t *use)
+{
+	size_t nv = in->n_variables, with_overall = 0, k = 0;
+
+	for (size_t a = 0; a < in->n_driver_areas; a++)
+		use[a] = 0;
+	for (size_t i = 0; i < n_rows; i++) {
+		const double *y = in->value + rows[i] * nv;
+
+		if (isnan(y[in->overall]))
+			continue;
+		with_overall++;
+		for (size_t a = 0; a < in->n_driver_areas; a++)
+			use[a] += !isnan(y[in->driver_areas[a]]);
+	}
+	for (size_t a = 0; a < in->n_driver_areas; a++)
+		if (with_overall > 0 && 2 * use[a] >= with_overall)
+			use[k++] = a;
+	return k;
+}
+
+/* Complete cases on the used areas into f (y, X with an intercept, w). */
 static size_t
 fit_rows(const struct kto_marks_input *in, const size_t *n_h, const size_t *rows,
-         size_t n_rows, struct fit *f)
+         size_t n_rows, const size_t *use, size_t n_use, struct fit *f)
 {
 	size_t nv = in->n_variables, n = 0;
 
@@ -645,19 +674,50 @@ fit_rows(const struct kto_marks_input *in, const size_t *n_h, const size_t *rows
 		const double *y = in->value + r * nv;
 		bool complete = !isnan(y[in->overall]);
 
-		for (size_t a = 0; a < in->n_driver_areas && complete; a++)
-			complete = !isnan(y[in->driver_areas[a]]);
+		for (size_t a = 0; a < n_use && complete; a++)
+			complete = !isnan(y[in->driver_areas[use[a]]]);
 		if (!complete)
 			continue;
 		gsl_vector_set(f->y, n, y[in->overall]);
 		gsl_matrix_set(f->X, n, 0, 1);
-		for (size_t a = 0; a < in->n_driver_areas; a++)
-			gsl_matrix_set(f->X, n, a + 1, y[in->driver_areas[a]]);
+		for (size_t a = 0; a < n_use; a++)
+			gsl_matrix_set(f->X, n, a + 1, y[in->driver_areas[use[a]]]);
 		/* The survey weight N_h/n_h; rescaled below to sum to n. */
 		gsl_vector_set(f->w, n, in->population[h] / (double)n_h[h]);
 		n++;
 	}
 	return n;
+}
+
+/* R^2 and, per used area, coefficient, standard error and importance. */
+static void
+fit_report(const struct fit *f, size_t n, size_t p, double chisq,
+           const size_t *use, struct kto_marks_driver *d)
+{
+	gsl_matrix_const_view Xv = gsl_matrix_const_submatrix(f->X, 0, 0, n, p);
+	gsl_vector_const_view yv = gsl_vector_const_subvector(f->y, 0, n);
+	gsl_vector_const_view wv = gsl_vector_const_subvector(f->w, 0, n);
+	double ybar = 0, tss = 0, sd_y;
+
+	for (size_t i = 0; i < n; i++)
+		ybar += gsl_vector_get(&wv.vector, i) * gsl_vector_get(&yv.vector, i) / (double)n;
+	for (size_t i = 0; i < n; i++) {
+		double e = gsl_vector_get(&yv.vector, i) - ybar;
+
+		tss += gsl_vector_get(&wv.vector, i) * e * e;
+	}
+	sd_y = sqrt(tss / (double)n);
+	d->n = n;
+	d->r2 = tss > 0 ? 1 - chisq / tss : NAN;
+	for (size_t k = 0; k + 1 < p; k++) {
+		double var = gsl_matrix_get(f->cov, k + 1, k + 1) * chisq / (double)(n - p);
+		size_t a = use[k];
+
+		d->coef[a] = gsl_vector_get(f->c, k + 1);
+		d->se[a] = var >= 0 ? sqrt(var) : NAN;
+		d->importance[a] = d->coef[a] * weighted_sd(&Xv.matrix, k + 1,
+		    &wv.vector) / sd_y;
+	}
 }
 
 /*
@@ -670,30 +730,34 @@ static enum kto_rc
 driver_fit(const struct kto_marks_input *in, const size_t *n_h, const size_t *rows,
            size_t n_rows, struct kto_marks_driver *d)
 {
-	size_t p = in->n_driver_areas + 1, n;
+	size_t *use = malloc((in->n_driver_areas + 1) * sizeof *use);
+	size_t n_use, p, n;
 	struct fit f = { NULL, NULL, NULL, NULL, NULL };
 	gsl_matrix_view Xv;
 	gsl_vector_view yv, wv;
-	gsl_multifit_linear_workspace *ws;
-	double chisq = 0, sw = 0, ybar = 0, tss = 0, sd_y;
-	int status;
+	gsl_multifit_linear_workspace *ws = NULL;
+	double chisq = 0, sw = 0;
+	enum kto_rc rc = KTO_ENOMEM;
 
-	if (n_rows < KTO_MARKS_MIN_SHOWN)
+	if (use == NULL)
+		return KTO_ENOMEM;
+	n_use = pick_areas(in, rows, n_rows, use);
+	p = n_use + 1;
+	if (n_rows < KTO_MARKS_MIN_SHOWN || n_use == 0) {
+		free(use);
 		return KTO_OK;
+	}
 	f.X = gsl_matrix_alloc(n_rows, p);
 	f.y = gsl_vector_alloc(n_rows);
 	f.w = gsl_vector_alloc(n_rows);
 	f.c = gsl_vector_alloc(p);
 	f.cov = gsl_matrix_alloc(p, p);
-	if (!f.X || !f.y || !f.w || !f.c || !f.cov) {
-		fit_free(&f);
-		return KTO_ENOMEM;
-	}
-	n = fit_rows(in, n_h, rows, n_rows, &f);
-	if (n < KTO_MARKS_MIN_SHOWN || n < 5 * p) {
-		fit_free(&f);
-		return KTO_OK;
-	}
+	if (!f.X || !f.y || !f.w || !f.c || !f.cov)
+		goto out;
+	rc = KTO_OK;
+	n = fit_rows(in, n_h, rows, n_rows, use, n_use, &f);
+	if (n < KTO_MARKS_MIN_SHOWN || n < 5 * p)
+		goto out;
 	Xv = gsl_matrix_submatrix(f.X, 0, 0, n, p);
 	yv = gsl_vector_subvector(f.y, 0, n);
 	wv = gsl_vector_subvector(f.w, 0, n);
@@ -701,34 +765,19 @@ driver_fit(const struct kto_marks_input *in, const size_t *n_h, const size_t *ro
 		sw += gsl_vector_get(&wv.vector, i);
 	gsl_vector_scale(&wv.vector, (double)n / sw);
 	if ((ws = gsl_multifit_linear_alloc(n, p)) == NULL) {
-		fit_free(&f);
-		return KTO_ENOMEM;
+		rc = KTO_ENOMEM;
+		goto out;
 	}
-	status = gsl_multifit_wlinear(&Xv.matrix, &wv.vector, &yv.vector, f.c, f.cov,
-	    &chisq, ws);
+	/* A failed fit (a singular design: an area everyone marked alike)
+	 * leaves the municipality without drivers, not the whole result. */
+	if (gsl_multifit_wlinear(&Xv.matrix, &wv.vector, &yv.vector, f.c, f.cov,
+	    &chisq, ws) == GSL_SUCCESS)
+		fit_report(&f, n, p, chisq, use, d);
+out:
 	gsl_multifit_linear_free(ws);
-	if (status == GSL_SUCCESS) {
-		for (size_t i = 0; i < n; i++)
-			ybar += gsl_vector_get(&wv.vector, i) * gsl_vector_get(&yv.vector, i) / (double)n;
-		for (size_t i = 0; i < n; i++) {
-			double e = gsl_vector_get(&yv.vector, i) - ybar;
-
-			tss += gsl_vector_get(&wv.vector, i) * e * e;
-		}
-		sd_y = sqrt(tss / (double)n);
-		d->n = n;
-		d->r2 = tss > 0 ? 1 - chisq / tss : NAN;
-		for (size_t a = 0; a < in->n_driver_areas; a++) {
-			double var = gsl_matrix_get(f.cov, a + 1, a + 1) * chisq / (double)(n - p);
-
-			d->coef[a] = gsl_vector_get(f.c, a + 1);
-			d->se[a] = var >= 0 ? sqrt(var) : NAN;
-			d->importance[a] = d->coef[a] * weighted_sd(&Xv.matrix, a + 1,
-			    &wv.vector) / sd_y;
-		}
-	}
 	fit_free(&f);
-	return KTO_OK;
+	free(use);
+	return rc;
 }
 
 static enum kto_rc
