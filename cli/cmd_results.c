@@ -60,7 +60,7 @@ parse_scope_options(struct cli *cli, const struct cli_cmd *cmd, int argc,
 			given++;
 			break;
 		case 'y':
-			if (kto_parse_i64(optarg, 2000, 2200, &v) != KTO_OK)
+			if (kto_parse_i64(optarg, 1000, 9999, &v) != KTO_OK)
 				return cli_usage_error(cli, cmd, "--year '%s': give a year "
 				    "such as 2026", optarg);
 			o->scope.year = (int)v;
