@@ -404,7 +404,8 @@ sort_groups(struct reader *r)
 		free(renumber);
 		return KTO_ENOMEM;
 	}
-	memcpy(sorted, r->group_labels.label, n * sizeof *sorted);
+	if (n > 0)
+		memcpy(sorted, r->group_labels.label, n * sizeof *sorted);
 	qsort(sorted, n, sizeof *sorted, label_order);
 	for (size_t k = 0; k < n; k++) {
 		size_t old;
