@@ -406,6 +406,8 @@ show_driver(void *ctx, const struct kto_result_driver *d)
 	kto_json_kv_double(j, "coef", d->coef);
 	kto_json_kv_double(j, "se", d->se);
 	kto_json_kv_double(j, "importance", d->importance);
+	kto_json_kv_double(j, "vs_circle", d->vs_circle);
+	kto_json_kv_string(j, "quadrant", d->quadrant[0] ? d->quadrant : NULL);
 	kto_json_object_end(j);
 	return KTO_OK;
 }

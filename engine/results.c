@@ -266,21 +266,84 @@ store_result(struct kto_db *db, const struct computation *c, int64_t set,
 	return rc;
 }
 
+/* The municipality's area marks against its circle's other members. */
+static double *
+areas_vs_circle(const struct computation *c)
+{
+	size_t na = c->marks.n_driver_areas, nv = c->l.n_vars;
+	double *vs = malloc((c->l.n_mun * na + 1) * sizeof *vs);
+	size_t *area_of = malloc((nv + 1) * sizeof *area_of);
+
+	if (vs == NULL || area_of == NULL) {
+		free(vs);
+		free(area_of);
+		return NULL;
+	}
+	for (size_t i = 0; i < c->l.n_mun * na; i++)
+		vs[i] = NAN;
+	for (size_t v = 0; v < nv; v++)
+		area_of[v] = SIZE_MAX;
+	for (size_t a = 0; a < na; a++)
+		area_of[c->driver_areas[a]] = a;
+	for (size_t i = 0; i < c->marks.n_results; i++) {
+		const struct kto_marks_result *r = &c->marks.results[i];
+
+		if (r->scope == KTO_SCOPE_MUNICIPALITY && r->channel ==
+		    KTO_MARKS_ALL_CHANNELS && area_of[r->variable] != SIZE_MAX &&
+		    r->vs[KTO_VS_CIRCLE].made)
+			vs[r->unit * na + area_of[r->variable]] = r->vs[KTO_VS_CIRCLE].diff;
+	}
+	free(area_of);
+	return vs;
+}
+
+static int
+compare_doubles(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The quadrant of an area: its importance against the municipality's median. */
+static const char *
+quadrant(const struct kto_marks_driver *d, size_t na, size_t a, double vs)
+{
+	double imp[64], median;
+	size_t k = 0;
+
+	for (size_t j = 0; j < na && k < 64; j++)
+		if (isfinite(d->importance[j]))
+			imp[k++] = d->importance[j];
+	if (k == 0 || !isfinite(d->importance[a]) || !isfinite(vs))
+		return NULL;
+	qsort(imp, k, sizeof *imp, compare_doubles);
+	median = k % 2 ? imp[k / 2] : (imp[k / 2 - 1] + imp[k / 2]) / 2;
+	if (d->importance[a] >= median)
+		return vs < 0 ? "verbeteren" : "behouden";
+	return vs < 0 ? "bewaken" : "minder urgent";
+}
+
 static enum kto_rc
 store_drivers(struct kto_db *db, const struct computation *c, int64_t set)
 {
-	enum kto_rc rc = KTO_OK;
+	size_t na = c->marks.n_driver_areas;
+	double *vs = areas_vs_circle(c);
+	enum kto_rc rc = vs != NULL ? KTO_OK : kto_db_seterr(db, KTO_ENOMEM,
+	    "out of memory");
 
 	for (size_t m = 0; m < c->marks.n_drivers && rc == KTO_OK; m++) {
 		const struct kto_marks_driver *d = &c->marks.drivers[m];
 
-		for (size_t a = 0; a < c->marks.n_driver_areas && rc == KTO_OK; a++)
+		for (size_t a = 0; a < na && rc == KTO_OK; a++)
 			rc = kto_db_exec(db, "INSERT INTO result_driver (result_set_id, "
-			    "unit, area, n, r2, coef, se, importance) VALUES (?, ?, ?, ?, "
-			    "?, ?, ?, ?)", "ittidddd", set, c->l.mun_code[m],
-			    c->l.var_id[c->driver_areas[a]] + 5, (int64_t)d->n, d->r2,
-			    d->coef[a], d->se[a], d->importance[a]);
+			    "unit, area, n, r2, coef, se, importance, vs_circle, quadrant) "
+			    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "ittiddddd" "t", set,
+			    c->l.mun_code[m], c->l.var_id[c->driver_areas[a]] + 5,
+			    (int64_t)d->n, d->r2, d->coef[a], d->se[a], d->importance[a],
+			    vs[m * na + a], quadrant(d, na, a, vs[m * na + a]));
 	}
+	free(vs);
 	return rc;
 }
 

@@ -104,6 +104,8 @@ struct kto_result_driver {
 	char unit[32], area[16];
 	int64_t n;
 	double r2, coef, se, importance;
+	double vs_circle;        /* the area's mark minus the circle's others' */
+	char quadrant[16];       /* of the priority matrix; "" when unknown */
 };
 
 enum kto_rc kto_results_drivers(struct kto_db *db, int64_t set, const char *unit,

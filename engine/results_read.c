@@ -173,7 +173,7 @@ kto_results_drivers(struct kto_db *db, int64_t set, const char *unit,
 	struct kto_result_driver d;
 	bool row;
 	enum kto_rc rc = kto_db_prepare(db, &st, "SELECT unit, area, n, r2, coef, se, "
-	    "importance FROM result_driver WHERE result_set_id = ?1 AND (?2 IS NULL "
+	    "importance, vs_circle, coalesce(quadrant, '') FROM result_driver WHERE result_set_id = ?1 AND (?2 IS NULL "
 	    "OR unit = ?2) ORDER BY unit, area", "it", set, unit);
 
 	while (rc == KTO_OK && (rc = kto_db_step(db, st, &row)) == KTO_OK && row) {
@@ -185,6 +185,8 @@ kto_results_drivers(struct kto_db *db, int64_t set, const char *unit,
 		d.coef = column_double(st, 4);
 		d.se = column_double(st, 5);
 		d.importance = column_double(st, 6);
+		d.vs_circle = column_double(st, 7);
+		kto_db_column_copy(st, 8, d.quadrant, sizeof d.quadrant);
 		rc = fn(ctx, &d);
 	}
 	if (st != NULL)

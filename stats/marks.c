@@ -6,7 +6,10 @@
 **   estimate   every result from the cells: a municipality x channel is
 **              one cell, a municipality its channels' cells, a circle the
 **              unweighted mean of its shown members, all participants
-**              every cell; comparisons are contrasts of the same cells
+**              every cell; comparisons are contrasts of the same cells.
+**              A domain is a list of strata; a combination of domains is
+**              computed over the union of their strata alone (a stratum
+**              outside every domain adds exactly 0), in stratum order
 **   drivers    per municipality, a weighted least-squares fit of the
 **              overall mark on the area marks
 */
@@ -30,6 +33,17 @@ struct summary {
 	size_t dont_know;
 };
 
+/* Strata by key, ascending: key k has strata[first[k] .. first[k+1]). */
+struct strata_index {
+	size_t *first, *strata;
+};
+
+/* The strata of one domain, ascending (into a strata_index). */
+struct domain {
+	const size_t *strata;
+	size_t n;
+};
+
 struct work {
 	const struct kto_marks_input *in;
 	size_t *n_h;                 /* complete responses per stratum */
@@ -37,9 +51,14 @@ struct work {
 	bool *multi_channel;         /* per variable: answered in 2+ channels */
 	struct kto_marks *out;
 	size_t cap;
-	/* Scratch for the contrasts. */
+	/* Domains by (unit, channel): key unit * 4 + channel, channel 3 for all. */
+	struct strata_index by_municipality, by_circle, by_all;
+	/* Scratch for the contrasts: n_masks domains; their union idx (n_idx
+	 * strata, ascending) and mask[k][j], whether idx[j] is in domain k. */
+	struct domain *dom;
 	bool **mask;                 /* n_masks masks of n_strata */
 	size_t n_masks;
+	size_t *idx, n_idx, *merged, *slot;
 	double *coef;
 };
 
@@ -196,27 +215,61 @@ part_cell(const struct summary *s, enum part p)
 	return p == PART_PASS ? &s->pass : p == PART_HIGH ? &s->high : &s->value;
 }
 
-/* The cells of one variable and part, in stratum order: scratch copy. */
+/* The cells of one variable and part in the union idx: scratch copy. */
 static void
 variable_cells(const struct work *w, size_t v, enum part p, struct kto_svy_cell *cells)
 {
-	for (size_t h = 0; h < w->in->n_strata; h++)
-		cells[h] = *part_cell(&w->sum[v * w->in->n_strata + h], p);
+	for (size_t j = 0; j < w->n_idx; j++)
+		cells[j] = *part_cell(&w->sum[v * w->in->n_strata + w->idx[j]], p);
 }
 
-/* Sets mask to the strata of (scope, unit, channel). */
+/* Sets domain k to the strata of (scope, unit, channel). */
 static void
-domain_mask(const struct kto_marks_input *in, enum kto_marks_scope scope,
-            size_t unit, int channel, bool *mask)
+domain_mask(struct work *w, enum kto_marks_scope scope, size_t unit, int channel,
+            size_t k)
 {
-	for (size_t h = 0; h < in->n_strata; h++) {
-		size_t m = in->stratum_municipality[h];
-		bool who = scope == KTO_SCOPE_ALL ||
-		    (scope == KTO_SCOPE_MUNICIPALITY && m == unit) ||
-		    (scope == KTO_SCOPE_CIRCLE && in->municipality_circle[m] == unit);
+	const struct strata_index *x = scope == KTO_SCOPE_ALL ? &w->by_all :
+	    scope == KTO_SCOPE_CIRCLE ? &w->by_circle : &w->by_municipality;
+	size_t key = (scope == KTO_SCOPE_ALL ? 0 : unit) * 4 +
+	    (channel == KTO_MARKS_ALL_CHANNELS ? 3 : (size_t)channel);
 
-		mask[h] = who && (channel == KTO_MARKS_ALL_CHANNELS ||
-		    in->stratum_channel[h] == channel);
+	w->dom[k].strata = x->strata + x->first[key];
+	w->dom[k].n = x->first[key + 1] - x->first[key];
+}
+
+/*
+** The union of domains 0 .. n_domains-1 into idx (ascending, each stratum
+** once, by merging the sorted lists) and their masks over it.
+*/
+static void
+domains_union(struct work *w, size_t n_domains)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < n_domains; k++) {
+		const size_t *a = w->idx, *b = w->dom[k].strata;
+		size_t i = 0, j = 0, nb = w->dom[k].n, m = 0;
+
+		while (i < n || j < nb) {
+			if (j == nb || (i < n && a[i] < b[j]))
+				w->merged[m++] = a[i++];
+			else if (i == n || b[j] < a[i])
+				w->merged[m++] = b[j++];
+			else {
+				w->merged[m++] = a[i++];
+				j++;
+			}
+		}
+		memcpy(w->idx, w->merged, m * sizeof *w->idx);
+		n = m;
+	}
+	w->n_idx = n;
+	for (size_t j = 0; j < n; j++)
+		w->slot[w->idx[j]] = j;
+	for (size_t k = 0; k < n_domains; k++) {
+		memset(w->mask[k], 0, n * sizeof **w->mask);
+		for (size_t i = 0; i < w->dom[k].n; i++)
+			w->mask[k][w->slot[w->dom[k].strata[i]]] = true;
 	}
 }
 
@@ -251,7 +304,7 @@ static enum kto_rc
 combine(const struct work *w, const struct kto_svy_cell *cells, size_t n_domains,
         bool share, struct kto_svy_estimate *e)
 {
-	enum kto_rc rc = kto_svy_cells_combine(cells, w->in->n_strata,
+	enum kto_rc rc = kto_svy_cells_combine(cells, w->n_idx,
 	    (const bool *const *)w->mask, w->coef, n_domains, w->in->level, e);
 
 	if (rc == KTO_OK && share)
@@ -268,12 +321,12 @@ distribution(const struct work *w, size_t v, double *dist)
 
 	for (int k = 0; k < 10; k++)
 		dist[k] = 0;
-	for (size_t h = 0; h < in->n_strata; h++) {
-		const struct summary *s = &w->sum[v * in->n_strata + h];
+	for (size_t j = 0; j < w->n_idx; j++) {
+		const struct summary *s = &w->sum[v * in->n_strata + w->idx[j]];
 		double wt = s->value.population > 0 && s->value.n_rows > 0 ?
 		    s->value.population / s->value.n_rows : 1;
 
-		if (!w->mask[0][h] || s->value.m == 0)
+		if (!w->mask[0][j] || s->value.m == 0)
 			continue;
 		for (int k = 0; k < 10; k++)
 			dist[k] += wt * s->hist[k];
@@ -292,16 +345,13 @@ estimate_result(struct work *w, struct kto_marks_result *r, size_t n_domains,
 	bool share = var->kind == KTO_MARKS_SHARE;
 	enum kto_rc rc;
 
+	domains_union(w, n_domains);
 	variable_cells(w, r->variable, PART_VALUE, cells);
 	if ((rc = combine(w, cells, n_domains, share, &r->est)) != KTO_OK)
 		return rc;
 	r->flag = kto_marks_flag_of(&r->est, share);
-	for (size_t h = 0; h < w->in->n_strata; h++)
-		for (size_t k = 0; k < n_domains; k++)
-			if (w->mask[k][h]) {
-				r->dont_know += w->sum[r->variable * w->in->n_strata + h].dont_know;
-				break;
-			}
+	for (size_t j = 0; j < w->n_idx; j++)
+		r->dont_know += w->sum[r->variable * w->in->n_strata + w->idx[j]].dont_know;
 	if (share)
 		return KTO_OK;
 	variable_cells(w, r->variable, PART_PASS, cells);
@@ -318,15 +368,6 @@ estimate_result(struct work *w, struct kto_marks_result *r, size_t n_domains,
 	return KTO_OK;
 }
 
-static bool
-mask_empty(const struct work *w, const bool *mask)
-{
-	for (size_t h = 0; h < w->in->n_strata; h++)
-		if (mask[h])
-			return false;
-	return true;
-}
-
 /* A result for the domain of (scope, unit, channel); NULL when it has no stratum. */
 static enum kto_rc
 domain_result(struct work *w, enum kto_marks_scope scope, size_t unit, int channel,
@@ -335,8 +376,8 @@ domain_result(struct work *w, enum kto_marks_scope scope, size_t unit, int chann
 	struct kto_marks_result *r;
 
 	*out = NULL;
-	domain_mask(w->in, scope, unit, channel, w->mask[0]);
-	if (mask_empty(w, w->mask[0]))
+	domain_mask(w, scope, unit, channel, 0);
+	if (w->dom[0].n == 0)
 		return KTO_OK;
 	r = push_result(w);
 	r->scope = scope;
@@ -351,7 +392,7 @@ domain_result(struct work *w, enum kto_marks_scope scope, size_t unit, int chann
 /*
 ** The shown members of circle c for one channel and variable (mun[m] is
 ** municipality m's result, or NULL), except one (SIZE_MAX: none): their
-** masks go into w->mask[first..] with coefficients weight/count.
+** domains go into w->dom[first..] with coefficients weight/count.
 */
 static size_t
 circle_members(struct work *w, struct kto_marks_result *const *mun, size_t c,
@@ -364,7 +405,7 @@ circle_members(struct work *w, struct kto_marks_result *const *mun, size_t c,
 		if (in->municipality_circle[m] != c || m == except || mun[m] == NULL ||
 		    mun[m]->flag == KTO_MARKS_TOO_FEW)
 			continue;
-		domain_mask(in, KTO_SCOPE_MUNICIPALITY, m, mun[m]->channel, w->mask[k++]);
+		domain_mask(w, KTO_SCOPE_MUNICIPALITY, m, mun[m]->channel, k++);
 	}
 	for (size_t j = first; j < k; j++)
 		w->coef[j] = weight / (double)(k - first);
@@ -440,21 +481,24 @@ compare_result(struct work *w, struct kto_marks_result *r,
 		r->vs[j].p = r->vs[j].p_holm = NAN;
 	if (r->flag == KTO_MARKS_TOO_FEW)
 		return KTO_OK;
-	variable_cells(w, r->variable, PART_VALUE, cells);
-	domain_mask(in, KTO_SCOPE_MUNICIPALITY, r->unit, r->channel, w->mask[0]);
+	domain_mask(w, KTO_SCOPE_MUNICIPALITY, r->unit, r->channel, 0);
 	w->coef[0] = 1;
 	k = circle != SIZE_MAX ? circle_members(w, mun, circle, r->unit, 1, -1) : 0;
 	if (k > 0) {
-		if ((rc = kto_svy_cells_combine(cells, in->n_strata, (const bool *const *)
+		domains_union(w, 1 + k);
+		variable_cells(w, r->variable, PART_VALUE, cells);
+		if ((rc = kto_svy_cells_combine(cells, w->n_idx, (const bool *const *)
 		    w->mask, w->coef, 1 + k, in->level, &d)) != KTO_OK)
 			return rc;
 		comparison_from(&r->vs[KTO_VS_CIRCLE], &d, r->est.estimate);
 	}
 	if (all == NULL || all->flag == KTO_MARKS_TOO_FEW)
 		return KTO_OK;
-	domain_mask(in, KTO_SCOPE_ALL, 0, r->channel, w->mask[1]);
+	domain_mask(w, KTO_SCOPE_ALL, 0, r->channel, 1);
 	w->coef[1] = -1;
-	if ((rc = kto_svy_cells_combine(cells, in->n_strata, (const bool *const *)
+	domains_union(w, 2);
+	variable_cells(w, r->variable, PART_VALUE, cells);
+	if ((rc = kto_svy_cells_combine(cells, w->n_idx, (const bool *const *)
 	    w->mask, w->coef, 2, in->level, &d)) != KTO_OK)
 		return rc;
 	comparison_from(&r->vs[KTO_VS_ALL], &d, r->est.estimate);
@@ -847,6 +891,59 @@ check_input(const struct kto_marks_input *in)
 	return KTO_OK;
 }
 
+/*
+** The strata of each (unit, channel) of a scope, ascending: key unit * 4 +
+** channel, and unit * 4 + 3 for all channels; a municipality outside
+** every circle is in no circle's.
+*/
+static enum kto_rc
+strata_index_init(struct strata_index *x, const struct kto_marks_input *in,
+                  enum kto_marks_scope scope, size_t n_units)
+{
+	size_t n_keys = 4 * n_units, *pos;
+
+	x->first = calloc(n_keys + 1, sizeof *x->first);
+	x->strata = malloc((2 * in->n_strata + 1) * sizeof *x->strata);
+	pos = calloc(n_keys + 1, sizeof *pos);
+	if (x->first == NULL || x->strata == NULL || pos == NULL) {
+		free(pos);
+		return KTO_ENOMEM;
+	}
+	for (int fill = 0; fill < 2; fill++) {
+		for (size_t h = 0; h < in->n_strata; h++) {
+			size_t m = in->stratum_municipality[h];
+			size_t u = scope == KTO_SCOPE_ALL ? 0 : scope == KTO_SCOPE_MUNICIPALITY ?
+			    m : in->municipality_circle[m];
+			size_t key[2];
+
+			if (u == SIZE_MAX)
+				continue;
+			key[0] = u * 4 + (size_t)in->stratum_channel[h];
+			key[1] = u * 4 + 3;
+			for (int i = 0; i < 2; i++) {
+				if (fill)
+					x->strata[pos[key[i]]++] = h;
+				else
+					x->first[key[i] + 1]++;
+			}
+		}
+		if (!fill) {
+			for (size_t k = 0; k < n_keys; k++)
+				x->first[k + 1] += x->first[k];
+			memcpy(pos, x->first, n_keys * sizeof *pos);
+		}
+	}
+	free(pos);
+	return KTO_OK;
+}
+
+static void
+strata_index_free(struct strata_index *x)
+{
+	free(x->first);
+	free(x->strata);
+}
+
 /* Masks for the largest contrast: a municipality and every other member. */
 static enum kto_rc
 work_init(struct work *w, const struct kto_marks_input *in, struct kto_marks *out)
@@ -866,15 +963,23 @@ work_init(struct work *w, const struct kto_marks_input *in, struct kto_marks *ou
 	free(members);
 	w->n_masks = largest + 2;
 	w->mask = calloc(w->n_masks, sizeof *w->mask);
+	w->dom = calloc(w->n_masks, sizeof *w->dom);
 	w->coef = calloc(w->n_masks, sizeof *w->coef);
+	w->idx = malloc((in->n_strata + 1) * sizeof *w->idx);
+	w->merged = malloc((in->n_strata + 1) * sizeof *w->merged);
+	w->slot = malloc((in->n_strata + 1) * sizeof *w->slot);
 	w->n_h = calloc(in->n_strata + 1, sizeof *w->n_h);
 	w->sum = calloc(cells ? cells : 1, sizeof *w->sum);
 	w->multi_channel = calloc(in->n_variables + 1, sizeof *w->multi_channel);
 	bound = in->n_variables * (KTO_MARKS_CHANNELS + 1) *
 	    (in->n_municipalities + in->n_circles + 1);
 	out->results = malloc((bound ? bound : 1) * sizeof *out->results);
-	if (!w->mask || !w->coef || !w->n_h || !w->sum || !w->multi_channel ||
-	    !out->results)
+	if (!w->mask || !w->dom || !w->coef || !w->idx || !w->merged || !w->slot ||
+	    !w->n_h || !w->sum || !w->multi_channel || !out->results ||
+	    strata_index_init(&w->by_municipality, in, KTO_SCOPE_MUNICIPALITY,
+	    in->n_municipalities) != KTO_OK ||
+	    strata_index_init(&w->by_circle, in, KTO_SCOPE_CIRCLE, in->n_circles) != KTO_OK ||
+	    strata_index_init(&w->by_all, in, KTO_SCOPE_ALL, 1) != KTO_OK)
 		return KTO_ENOMEM;
 	for (size_t k = 0; k < w->n_masks; k++)
 		if ((w->mask[k] = calloc(in->n_strata + 1, sizeof **w->mask)) == NULL)
@@ -888,7 +993,14 @@ work_free(struct work *w)
 	for (size_t k = 0; w->mask != NULL && k < w->n_masks; k++)
 		free(w->mask[k]);
 	free(w->mask);
+	free(w->dom);
 	free(w->coef);
+	free(w->idx);
+	free(w->merged);
+	free(w->slot);
+	strata_index_free(&w->by_municipality);
+	strata_index_free(&w->by_circle);
+	strata_index_free(&w->by_all);
 	free(w->n_h);
 	free(w->sum);
 	free(w->multi_channel);

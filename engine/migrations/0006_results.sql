@@ -60,6 +60,10 @@ CREATE TABLE result_comparison (
 
 -- Key drivers of the overall mark per municipality: weighted least
 -- squares on the area marks; n 0 when there were too few complete cases.
+-- The priority matrix of the tailored letter puts importance (the
+-- standardised coefficient) against the area's mark relative to the
+-- circle's other members: verbeteren (important, below), behouden
+-- (important, not below), bewaken (less important, below), minder urgent.
 CREATE TABLE result_driver (
   result_set_id  INTEGER NOT NULL REFERENCES result_set(id) ON DELETE CASCADE,
   unit           TEXT NOT NULL,
@@ -69,5 +73,8 @@ CREATE TABLE result_driver (
   coef           REAL,
   se             REAL,
   importance     REAL,
+  vs_circle      REAL,
+  quadrant       TEXT CHECK (quadrant IN ('verbeteren', 'behouden', 'bewaken',
+                                          'minder urgent')),
   PRIMARY KEY (result_set_id, unit, area)
 ) STRICT, WITHOUT ROWID;

@@ -211,6 +211,18 @@ check(all(d["n"] == 0 or 0 <= d["r2"] <= 1 for d in drivers), "R^2 outside 0..1"
 check(any(d["n"] >= 30 and d["coef"] is not None and d["coef"] > 0 for d in drivers),
       "no municipality has BEJ as a positive driver of the overall mark")
 
+# The priority matrix: the quadrant follows the area's mark against the
+# circle's other members (below: verbeteren or bewaken).
+for d in shown["drivers"]:
+    if d["quadrant"] is not None:
+        below = d["vs_circle"] < 0
+        check(d["quadrant"] in (("verbeteren", "bewaken") if below else
+                                ("behouden", "minder urgent")),
+              f"{d['unit']} {d['area']}: quadrant {d['quadrant']} at {d['vs_circle']}")
+        cmp = res[("municipality", d["unit"], "all", "area:" + d["area"])]["comparisons"]
+        close(d["vs_circle"], cmp["circle"]["diff"], f"{d['unit']} {d['area']} vs circle")
+check(any(d["quadrant"] for d in shown["drivers"]), "no quadrant at all")
+
 # Text output: a too-small stratum says so instead of a number.
 text = kto("results", "show", "--year", year, "--municipality", strata[4][2]).stdout
 check("te weinig waarnemingen" in text, "show: no 'te weinig waarnemingen'")
