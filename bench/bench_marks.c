@@ -15,7 +15,7 @@
 ** municipality,channel,N,v1..v15, and kto_marks_compute is timed on
 ** exactly that subset: bench/marks.sh gives the file to R's svyby
 ** (bench/marks_svyby.R), the baseline.  Lines for marks.sh start with
-** subset_seconds and kto_spot.
+** subset_ and kto_spot.
 **
 ** Usage: bench_marks [--responses N] [--subset N] [--csv FILE]
 */
@@ -352,6 +352,24 @@ print_spots(const struct kto_marks *m)
 	}
 }
 
+/* 1000000 as "1,000,000 responses". */
+static void
+responses_label(char *buf, size_t size, int64_t n)
+{
+	char digits[32];
+	size_t len, k = 0;
+
+	snprintf(digits, sizeof digits, "%lld", (long long)n);
+	len = strlen(digits);
+	for (size_t i = 0; i < len && k + 2 < size; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			buf[k++] = ',';
+		buf[k++] = digits[i];
+	}
+	buf[k] = '\0';
+	snprintf(buf + k, size - k, " responses");
+}
+
 static double
 peak_rss_mb(void)
 {
@@ -397,7 +415,8 @@ main(int argc, char **argv)
 
 	if (timed(&b, b.n, &out, &first, &best) != 0)
 		return 1;
-	snprintf(label, sizeof label, "report marks, %lld responses", (long long)responses);
+	snprintf(label, sizeof label, "report marks, ");
+	responses_label(label + strlen(label), sizeof label - strlen(label), responses);
 	printf("%-34s %10.2f s    first run %.2f s; %zu results, %d threads, best of 3   "
 	    "(target < 2 s)\n", label, best, first, out.n_results, THREADS);
 	printf("%-34s %10.1f MB   of which the input arrays %.1f MB (peak before: %.1f MB)\n",
@@ -408,6 +427,8 @@ main(int argc, char **argv)
 		if (write_csv(&b, (size_t)subset, csv) != 0 ||
 		    timed(&b, (size_t)subset, &out, &first, &best) != 0)
 			return 1;
+		responses_label(label, sizeof label, subset);
+		printf("subset_label report marks, %s\n", label);
 		printf("subset_seconds %.6f\n", best);
 		printf("subset_first_seconds %.6f\n", first);
 		printf("subset_results %zu\n", out.n_results);

@@ -375,14 +375,13 @@ print_matrix(const struct show *s)
 	    "telefoon (phone)", "e-mail", "alle kanalen (all)");
 	for (size_t i = 0; i < s->n_matrix; i++) {
 		const struct kto_result_row *u = &s->matrix[i];
-		char name[40];
+		char name[64];
 
 		if (i > 0 && strcmp(u->scope, s->matrix[i - 1].scope) == 0 &&
 		    strcmp(u->unit, s->matrix[i - 1].unit) == 0)
 			continue;
-		snprintf(name, sizeof name, "%s%s%s", strcmp(u->scope, "all") == 0 ?
-		    "all participants" : u->scope[0] == 'c' ? "circle " : "", u->unit,
-		    "");
+		snprintf(name, sizeof name, "%s%s", strcmp(u->scope, "all") == 0 ?
+		    "all participants" : u->scope[0] == 'c' ? "circle " : "", u->unit);
 		printf("%-22s", name);
 		for (int c = 0; c < 4; c++)
 			matrix_cell(matrix_find(s, u, channels[c]));

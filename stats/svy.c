@@ -596,7 +596,7 @@ enum kto_rc
 kto_svy_holm(const double *p, size_t n, double *adj)
 {
 	size_t *order = malloc((n ? n : 1) * sizeof *order);
-	double *valid = malloc((n ? n : 1) * sizeof *valid);
+	double *valid = calloc(n ? n : 1, sizeof *valid);
 	size_t m = 0, *index = malloc((n ? n : 1) * sizeof *index);
 	double running = 0;
 
@@ -613,7 +613,8 @@ kto_svy_holm(const double *p, size_t n, double *adj)
 			index[m++] = i;
 		}
 	}
-	gsl_sort_index(order, valid, 1, m);
+	if (m > 0)
+		gsl_sort_index(order, valid, 1, m);
 	for (size_t j = 0; j < m; j++) {
 		double a = (double)(m - j) * valid[order[j]];
 
