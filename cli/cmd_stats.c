@@ -18,6 +18,7 @@ struct estimate_options {
 	struct stats_columns cols;
 	const char *csv;
 	bool proportion;
+	bool total;              /* svytotal rather than svymean */
 	const char *method;      /* NULL: logit */
 	double level;
 };
@@ -35,6 +36,7 @@ parse_options(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 		{ "weights", required_argument, NULL, 'w' },
 		{ "by", required_argument, NULL, 'b' },
 		{ "proportion", no_argument, NULL, 'p' },
+		{ "total", no_argument, NULL, 't' },
 		{ "method", required_argument, NULL, 'm' },
 		{ "level", required_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 }
@@ -54,6 +56,7 @@ parse_options(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 		case 'w': o->cols.weights = optarg; break;
 		case 'b': o->cols.by = optarg; break;
 		case 'p': o->proportion = true; break;
+		case 't': o->total = true; break;
 		case 'm': o->method = optarg; break;
 		case 'l': level = optarg; break;
 		}
@@ -67,6 +70,8 @@ parse_options(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 	    o->level <= 0 || o->level >= 1))
 		return cli_usage_error(cli, cmd, "--level '%s': give the confidence "
 		    "level as a fraction between 0 and 1, e.g. 0.95", level);
+	if (o->total && o->proportion)
+		return cli_usage_error(cli, cmd, "--total and --proportion: choose one");
 	if (o->method != NULL && !o->proportion)
 		return cli_usage_error(cli, cmd, "--method is for proportions: add "
 		    "--proportion");
@@ -124,7 +129,7 @@ print_table(const struct estimate_options *o, const struct stats_input *in,
 		if (strlen(in->group_label[g]) > width)
 			width = strlen(in->group_label[g]);
 	printf("%s of '%s' in %s: %zu rows, %zu strata%s%s%s; %g%% intervals (%s)\n",
-	    o->proportion ? "Proportion" : "Mean", o->cols.value, o->csv,
+	    o->proportion ? "Proportion" : o->total ? "Total" : "Mean", o->cols.value, o->csv,
 	    in->n_rows, in->n_strata, o->cols.fpc ? ", population from '" : "",
 	    o->cols.fpc ? o->cols.fpc : "", o->cols.fpc ? "'" : "", o->level * 100,
 	    !o->proportion ? "Student's t" : o->method ? o->method : "logit");
@@ -171,8 +176,8 @@ estimate_and_print(struct cli *cli, const struct estimate_options *o,
 	    (all = calloc(in->n_rows ? in->n_rows : 1, sizeof *all)) == NULL)
 		rc = KTO_ENOMEM;
 	if (rc == KTO_OK)
-		rc = kto_svy_by(&d, in->value, all ? all : in->group, n_out,
-		    o->level, est, NULL);
+		rc = (o->total ? kto_svy_by_total : kto_svy_by)(&d, in->value,
+		    all ? all : in->group, n_out, o->level, est, NULL);
 	if (rc == KTO_OK && o->proportion)
 		for (size_t g = 0; g < n_out; g++)
 			kto_svy_ciprop(&est[g], est[g].n, prop_method(o->method), o->level);
@@ -219,7 +224,8 @@ const struct cli_cmd cli_stats_cmds[] = {
 	{ "estimate", "means and proportions with confidence intervals for any CSV",
 	  "Usage: kto stats estimate --csv FILE --value COLUMN [--strata COL[,COL]]\n"
 	  "           [--fpc COLUMN] [--weights COLUMN] [--by COLUMN]\n"
-	  "           [--proportion [--method logit|beta|mean]] [--level 0.95] [--json]\n"
+	  "           [--proportion [--method logit|beta|mean] | --total]\n"
+	  "           [--level 0.95] [--json]\n"
 	  "\n"
 	  "Estimates the mean (or, with --proportion, the proportion of 1s) of a\n"
 	  "column in a stratified random sample, exactly as R's survey package does\n"
@@ -243,6 +249,7 @@ const struct cli_cmd cli_stats_cmds[] = {
 	  "                     with it empty belong to no group\n"
 	  "  --proportion       the column holds 0 and 1: estimate the share of 1s,\n"
 	  "                     with an interval inside 0..1\n"
+	  "  --total            estimate the population total (svytotal) instead\n"
 	  "  --method M         logit (default), beta (Korn-Graubard) or mean (Wald);\n"
 	  "                     a share of exactly 0 or 1 gets a Clopper-Pearson bound\n"
 	  "  --level L          the confidence level, default 0.95\n"

@@ -247,6 +247,7 @@ struct by_work {
 	double *ssq;       /* sum of (z - zbar_h)^2 over those rows */
 	size_t *m;         /* the domain's rows with a value in the stratum */
 	double *w_sum, *wy_sum, *mean;    /* per group */
+	bool total;        /* svytotal rather than svymean */
 };
 
 static void
@@ -316,11 +317,16 @@ by_means(const struct kto_svy_design *d, const double *y, const size_t *group,
 			w->mean[g] += w->wy_sum[g] / w->w_sum[g];
 }
 
-/* z_i = w_i (y_i - mean_d) / N_d, the linearised value of row i. */
+/*
+** The linearised value of row i: w_i (y_i - mean_d) / N_d for a mean,
+** w_i y_i for a total (section 1).
+*/
 static double
 by_z(const struct kto_svy_design *d, const double *y, const struct by_work *w,
      size_t i, size_t g)
 {
+	if (w->total)
+		return d->weight[i] * y[i];
 	return d->weight[i] * (y[i] - w->mean[g]) / w->w_sum[g];
 }
 
@@ -385,7 +391,8 @@ by_variance(const struct kto_svy_design *d, size_t n_groups,
 				v += scale * w->ssq[cell];
 			}
 		}
-		out[g].estimate = out[g].n > 0 ? w->mean[g] : NAN;
+		out[g].estimate = out[g].n == 0 ? NAN : w->total ?
+		    w->mean[g] * w->w_sum[g] : w->mean[g];
 		out[g].se = out[g].n > 0 ? sqrt(v) : NAN;
 		out[g].df = out[g].n > 0 ? (double)(out[g].n - strata_with) : NAN;
 		out[g].method = "";
@@ -427,16 +434,17 @@ by_covariance(const struct kto_svy_design *d, size_t n_groups,
 				cov[g * n_groups + e] = cov[e * n_groups + g] = NAN;
 }
 
-enum kto_rc
-kto_svy_by(const struct kto_svy_design *d, const double *y,
-           const size_t *group, size_t n_groups, double level,
-           struct kto_svy_estimate *out, double *cov)
+static enum kto_rc
+by_estimate(const struct kto_svy_design *d, const double *y, const size_t *group,
+            size_t n_groups, double level, struct kto_svy_estimate *out,
+            double *cov, bool total)
 {
 	struct by_work w;
 	enum kto_rc rc = by_work_init(&w, d->n_strata, n_groups);
 
 	if (rc != KTO_OK)
 		return rc;
+	w.total = total;
 	by_means(d, y, group, n_groups, &w);
 	by_influence(d, y, group, n_groups, &w);
 	by_variance(d, n_groups, &w, out);
@@ -446,6 +454,22 @@ kto_svy_by(const struct kto_svy_design *d, const double *y,
 		by_covariance(d, n_groups, &w, out, cov);
 	by_work_free(&w);
 	return KTO_OK;
+}
+
+enum kto_rc
+kto_svy_by(const struct kto_svy_design *d, const double *y,
+           const size_t *group, size_t n_groups, double level,
+           struct kto_svy_estimate *out, double *cov)
+{
+	return by_estimate(d, y, group, n_groups, level, out, cov, false);
+}
+
+enum kto_rc
+kto_svy_by_total(const struct kto_svy_design *d, const double *y,
+                 const size_t *group, size_t n_groups, double level,
+                 struct kto_svy_estimate *out, double *cov)
+{
+	return by_estimate(d, y, group, n_groups, level, out, cov, true);
 }
 
 /* ------------------------------------------------------------------ */

@@ -81,6 +81,15 @@ enum kto_rc kto_svy_by(const struct kto_svy_design *d, const double *y,
                        const size_t *group, size_t n_groups, double level,
                        struct kto_svy_estimate *out, double *cov);
 
+/*
+** Domain totals, svyby(~y, ~group, design, svytotal, na.rm = TRUE): the
+** same as kto_svy_by() for the sum of w_i y_i over the domain.  An empty
+** domain's total is NaN (no observation), not 0.
+*/
+enum kto_rc kto_svy_by_total(const struct kto_svy_design *d, const double *y,
+                             const size_t *group, size_t n_groups, double level,
+                             struct kto_svy_estimate *out, double *cov);
+
 enum kto_svy_prop_method { KTO_PROP_LOGIT, KTO_PROP_BETA, KTO_PROP_MEAN };
 
 /*

@@ -73,3 +73,19 @@ expect_exit 0 sh -c '"$1" stats estimate --csv - --value v --by g --json <"$2"' 
 expect_json 'assert d[0] == {"group": "A", "n": 0, "estimate": None, "se": None, "ci_low": None, "ci_high": None, "df": None}, d[0]
 assert d[1]["estimate"] == 3 and d[1]["ci_low"] is None'
 expect_stdout_lacks "nan"
+
+# Totals (svytotal), with a lonely stratum and a missing value; the values
+# are R's: options(survey.lonely.psu = "adjust"); d <- svydesign(id = ~1,
+# strata = ~s, fpc = ~N, data = t); svytotal(~y, d, na.rm = TRUE) and
+# svyby(~y, ~s, d, svytotal, na.rm = TRUE).
+printf 's,N,y\na,10,1\na,10,2\na,10,4\nb,5,7\nc,8,3\nc,8,\n' >total.csv
+expect_exit 0 "$KTO" stats estimate --csv total.csv --value y --strata s --fpc N --total --json
+expect_json 'assert abs(d[0]["estimate"] - 70.333333333333329) < 1e-9
+assert abs(d[0]["se"] - 33.800065746155646) < 1e-9 * 33.8'
+expect_exit 0 "$KTO" stats estimate --csv total.csv --value y --strata s --fpc N --total --by s --json
+expect_json 'want = {"a": (23.333333333333336, 7.3786478737262176), "b": (35.0, 31.304951684997054), "c": (12.0, 10.392304845413263)}
+for g in d:
+    e, se = want[g["group"]]
+    assert abs(g["estimate"] - e) < 1e-9 * e and abs(g["se"] - se) < 1e-9 * se, g'
+expect_exit 2 "$KTO" stats estimate --csv total.csv --value y --total --proportion
+expect_stderr_contains "choose one"
