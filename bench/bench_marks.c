@@ -199,6 +199,7 @@ generate(struct bench *b, size_t n)
 		b->var[v].id = b->var_id[v];
 		b->var[v].kind = KTO_MARKS_MARK;
 		b->var[v].whole_marks = true;
+		b->var[v].target = NAN;
 	}
 	for (size_t a = 0; a < DRIVERS; a++)
 		b->drivers[a] = 1 + a;

@@ -237,6 +237,12 @@ json_row(struct kto_json *j, const struct kto_result_row *r)
 		kto_json_kv_double(j, "pct_8_plus_low", r->high_low);
 		kto_json_kv_double(j, "pct_8_plus_high", r->high_high);
 	}
+	if (isfinite(r->target)) {
+		kto_json_kv_double(j, "target", r->target);
+		kto_json_kv_string(j, "target_met", r->vs_target == 1 ? "met" :
+		    r->vs_target == -1 ? "not met" : r->vs_target == 0 ?
+		    "undecided" : NULL);
+	}
 	if (r->has_distribution) {
 		kto_json_key(j, "distribution");
 		kto_json_array_begin(j);
@@ -272,7 +278,7 @@ print_comparison(const struct kto_result_row *r, int k)
 	mark_text(c->diff, share, d + (c->diff > 0), sizeof d - 1);
 	/* UTF-8 arrows: the marks of DOMAIN.md's report conventions. */
 	printf(" %s %-8s", c->significant > 0 ? "\xe2\x96\xb2" : c->significant < 0 ?
-	    "\xe2\x96\xbc" : "=", d);
+	    "\xe2\x96\xbc" : " ", d);
 }
 
 static void
@@ -302,6 +308,9 @@ print_row(struct show *s, const struct kto_result_row *r)
 	    est, lo, hi, r->flag);
 	for (int k = 0; k < 3; k++)
 		print_comparison(r, k);
+	if (isfinite(r->target) && r->vs_target != 2)
+		printf(" target %.0f%%: %s", 100 * r->target, r->vs_target > 0 ? "met" :
+		    r->vs_target < 0 ? "not met" : "undecided");
 	putchar('\n');
 }
 

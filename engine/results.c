@@ -241,16 +241,19 @@ store_result(struct kto_db *db, const struct computation *c, int64_t set,
 		return kto_db_seterr(db, rc, "out of memory");
 	rc = kto_db_exec(db, "INSERT INTO result (result_set_id, scope, unit, "
 	    "channel, variable, kind, n, dont_know, estimate, se, df, ci_low, ci_high, "
-	    "flag, pass, pass_low, pass_high, high, high_low, high_high, distribution) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	    "itttttii" "ddddd" "t" "dddddd" "t", set, scope[r->scope], unit_text(c, r),
+	    "flag, pass, pass_low, pass_high, high, high_low, high_high, distribution, "
+	    "target, vs_target) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	    "?, ?, ?, ?, ?, ?, ?, ?)",
+	    "itttttii" "ddddd" "t" "dddddd" "t" "dd", set, scope[r->scope], unit_text(c, r),
 	    channel_text(r->channel), c->l.var_id[r->variable], share ? "share" : "mark",
 	    (int64_t)r->est.n, (int64_t)r->dont_know, r->est.estimate, r->est.se,
 	    r->est.df, r->est.ci_low, r->est.ci_high, flag_name(r->flag),
 	    share ? NAN : r->pass.estimate, share ? NAN : r->pass.ci_low,
 	    share ? NAN : r->pass.ci_high, share ? NAN : r->high.estimate,
 	    share ? NAN : r->high.ci_low, share ? NAN : r->high.ci_high,
-	    b->len ? kto_buf_str(b) : NULL);
+	    b->len ? kto_buf_str(b) : NULL, c->l.vars[r->variable].target,
+	    !share || !isfinite(c->l.vars[r->variable].target) ||
+	    r->flag == KTO_MARKS_TOO_FEW ? NAN : (double)r->vs_target);
 	for (int k = 0; k < KTO_VS_COUNT && rc == KTO_OK; k++) {
 		const struct kto_marks_comparison *v = &r->vs[k];
 

@@ -86,6 +86,8 @@ struct kto_result_row {
 	double pass, pass_low, pass_high, high, high_low, high_high;
 	bool has_distribution;
 	double distribution[10];
+	double target;           /* a norm's target share; NaN: none */
+	int vs_target;           /* 1 met, -1 not met, 0 undecided; 2: none */
 	struct kto_result_comparison vs[3];   /* circle, all, previous */
 };
 

@@ -40,7 +40,7 @@ grow(void **p, size_t *cap, size_t need, size_t elem)
 
 static enum kto_rc
 variable_index(struct loaded *l, const char *id, enum kto_marks_kind kind,
-               bool whole, size_t *out)
+               bool whole, double target, size_t *out)
 {
 	for (size_t v = 0; v < l->n_vars; v++)
 		if (strcmp(l->var_id[v], id) == 0) {
@@ -55,6 +55,7 @@ variable_index(struct loaded *l, const char *id, enum kto_marks_kind kind,
 	l->vars[l->n_vars].id = l->var_id[l->n_vars];
 	l->vars[l->n_vars].kind = kind;
 	l->vars[l->n_vars].whole_marks = whole;
+	l->vars[l->n_vars].target = target;
 	*out = l->n_vars++;
 	return KTO_OK;
 }
@@ -80,18 +81,23 @@ map_version(struct loaded *l, struct version_map *vm)
 		if (q->type != KTO_Q_MARK)
 			continue;
 		if (q == s->overall) {
-			rc = variable_index(l, "TOT", KTO_MARKS_MARK, true, &vm->question_var[i]);
+			rc = variable_index(l, "TOT", KTO_MARKS_MARK, true, NAN,
+			    &vm->question_var[i]);
 			continue;
 		}
-		rc = variable_index(l, q->id, KTO_MARKS_MARK, true, &vm->question_var[i]);
+		rc = variable_index(l, q->id, KTO_MARKS_MARK, true, NAN,
+		    &vm->question_var[i]);
 		if (rc == KTO_OK && q->area != KTO_AREA_NONE && q->area != KTO_AREA_TOT) {
 			snprintf(id, sizeof id, "area:%s", kto_area_code(q->area));
-			rc = variable_index(l, id, KTO_MARKS_MARK, false, &vm->area_var[q->area]);
+			rc = variable_index(l, id, KTO_MARKS_MARK, false, NAN,
+			    &vm->area_var[q->area]);
 		}
 	}
 	for (size_t k = 0; k < s->n_norms && rc == KTO_OK; k++) {
 		snprintf(id, sizeof id, "norm:%s", s->norms[k].id);
-		rc = variable_index(l, id, KTO_MARKS_SHARE, false, &vm->norm_var[k]);
+		/* The first version's target stands for the norm. */
+		rc = variable_index(l, id, KTO_MARKS_SHARE, false,
+		    s->norms[k].target / 100, &vm->norm_var[k]);
 	}
 	return rc;
 }

@@ -121,6 +121,8 @@ row_from(sqlite3_stmt *st, struct kto_result_row *r)
 	r->high = column_double(st, 16);
 	r->high_low = column_double(st, 17);
 	r->high_high = column_double(st, 18);
+	r->target = column_double(st, 20);
+	r->vs_target = sqlite3_column_int(st, 21);
 	for (int k = 0; k < 3; k++)
 		r->vs[k].p = r->vs[k].p_holm = NAN;
 }
@@ -141,7 +143,8 @@ kto_results_rows(struct kto_db *db, int64_t set, const char *unit,
 	/* A municipality's rows, and those it is compared with. */
 	rc = kto_db_prepare(db, &st, "SELECT scope, unit, channel, variable, kind, "
 	    "flag, n, dont_know, estimate, se, df, ci_low, ci_high, pass, pass_low, "
-	    "pass_high, high, high_low, high_high, distribution FROM result WHERE "
+	    "pass_high, high, high_low, high_high, distribution, target, "
+	    "coalesce(vs_target, 2) FROM result WHERE "
 	    "result_set_id = ?1 AND (?2 IS NULL OR unit = ?2 OR scope = 'all' OR "
 	    "(scope = 'circle' AND unit = (SELECT c.code FROM municipality m JOIN "
 	    "circle c ON c.id = m.circle_id WHERE m.code = ?2))) AND (?3 IS NULL OR "

@@ -48,6 +48,7 @@ struct work {
 	size_t *n_h;                 /* complete responses per stratum */
 	struct summary *sum;         /* [variable * n_strata + stratum] */
 	bool *multi_channel;         /* per variable: answered in 2+ channels */
+	bool *in_channel;            /* [variable * 3 + channel]: answered there */
 	struct kto_marks *out;
 	size_t cap;
 	/* Domains by (unit, channel): key unit * 4 + channel, channel 3 for all. */
@@ -194,12 +195,15 @@ summaries_finish(struct work *w)
 			s->value.n_rows = s->pass.n_rows = s->high.n_rows = (double)w->n_h[h];
 			s->value.population = s->pass.population = s->high.population =
 			    in->population[h];
-			if (s->value.m > 0 && !channel_seen[in->stratum_channel[h]]) {
+			if ((s->value.m > 0 || s->dont_know > 0) &&
+			    !channel_seen[in->stratum_channel[h]]) {
 				channel_seen[in->stratum_channel[h]] = true;
 				channels++;
 			}
 		}
 		w->multi_channel[v] = channels > 1;
+		for (int c = 0; c < KTO_MARKS_CHANNELS; c++)
+			w->in_channel[v * KTO_MARKS_CHANNELS + c] = channel_seen[c];
 	}
 }
 
@@ -357,6 +361,9 @@ estimate_result(struct work *w, struct kto_marks_result *r, size_t n_domains,
 	if ((rc = combine(w, cells, n_domains, share, &r->est)) != KTO_OK)
 		return rc;
 	r->flag = kto_marks_flag_of(&r->est, share);
+	if (share && isfinite(var->target) && r->flag != KTO_MARKS_TOO_FEW)
+		r->vs_target = r->est.ci_low > var->target ? 1 :
+		    r->est.ci_high < var->target ? -1 : 0;
 	for (size_t j = 0; j < w->n_idx; j++)
 		r->dont_know += w->sum[r->variable * w->in->n_strata + w->idx[j]].dont_know;
 	if (share)
@@ -533,9 +540,11 @@ all_results(struct work *w)
 	struct kto_svy_cell *cells = malloc((in->n_strata + 1) * sizeof *cells);
 	enum kto_rc rc = mun && cells ? KTO_OK : KTO_ENOMEM;
 
+	/* A channel whose questionnaire lacks the variable gets no results. */
 	for (size_t v = 0; v < in->n_variables && rc == KTO_OK; v++)
 		for (int c = 0; c < KTO_MARKS_CHANNELS && rc == KTO_OK; c++)
-			rc = variable_results(w, v, c, mun, cells);
+			if (w->in_channel[v * KTO_MARKS_CHANNELS + c])
+				rc = variable_results(w, v, c, mun, cells);
 	for (size_t v = 0; v < in->n_variables && rc == KTO_OK; v++)
 		if (w->multi_channel[v])
 			rc = variable_results(w, v, KTO_MARKS_ALL_CHANNELS, mun, cells);
@@ -718,11 +727,13 @@ work_init(struct work *w, const struct kto_marks_input *in, struct kto_marks *ou
 	w->n_h = calloc(in->n_strata + 1, sizeof *w->n_h);
 	w->sum = calloc(cells ? cells : 1, sizeof *w->sum);
 	w->multi_channel = calloc(in->n_variables + 1, sizeof *w->multi_channel);
+	w->in_channel = calloc(KTO_MARKS_CHANNELS * in->n_variables + 1,
+	    sizeof *w->in_channel);
 	bound = in->n_variables * (KTO_MARKS_CHANNELS + 1) *
 	    (in->n_municipalities + in->n_circles + 1);
 	out->results = malloc((bound ? bound : 1) * sizeof *out->results);
 	if (!w->mask || !w->dom || !w->coef || !w->idx || !w->merged || !w->slot ||
-	    !w->n_h || !w->sum || !w->multi_channel || !out->results ||
+	    !w->n_h || !w->sum || !w->multi_channel || !w->in_channel || !out->results ||
 	    strata_index_init(&w->by_municipality, in, KTO_SCOPE_MUNICIPALITY,
 	    in->n_municipalities) != KTO_OK ||
 	    strata_index_init(&w->by_circle, in, KTO_SCOPE_CIRCLE, in->n_circles) != KTO_OK ||
@@ -751,6 +762,7 @@ work_free(struct work *w)
 	free(w->n_h);
 	free(w->sum);
 	free(w->multi_channel);
+	free(w->in_channel);
 }
 
 enum kto_rc

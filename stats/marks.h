@@ -38,6 +38,7 @@ struct kto_marks_variable {
 	const char *id;              /* "B10", "area:BEJ", "norm:N5" */
 	enum kto_marks_kind kind;
 	bool whole_marks;            /* values are 1..10: a distribution is made */
+	double target;               /* a norm's target share (0.95); NaN: none */
 };
 
 struct kto_marks_input {
@@ -93,6 +94,9 @@ struct kto_marks_result {
 	size_t dont_know;
 	struct kto_svy_estimate pass, high;   /* marks: >= 5.5 and >= 8 */
 	double dist[10];         /* whole marks: share of each mark 1..10 */
+	/* A share with a target: +1 the interval lies above it (met), -1
+	 * below it (not met), 0 it contains the target (undecided). */
+	int vs_target;
 	enum kto_marks_flag flag;
 	struct kto_marks_comparison vs[KTO_VS_COUNT];
 };

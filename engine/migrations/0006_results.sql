@@ -37,6 +37,8 @@ CREATE TABLE result (
   pass           REAL, pass_low REAL, pass_high REAL,     -- % >= 5.5
   high           REAL, high_low REAL, high_high REAL,     -- % >= 8
   distribution   TEXT,                                    -- JSON: shares of 1..10
+  target         REAL,                                    -- a norm's target share
+  vs_target      INTEGER CHECK (vs_target IN (-1, 0, 1)), -- 1 met, -1 not, 0 undecided
   PRIMARY KEY (result_set_id, scope, unit, channel, variable)
 ) STRICT, WITHOUT ROWID;
 

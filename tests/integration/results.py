@@ -173,6 +173,14 @@ for code, ref in estimate("norm", by="municipality", proportion=True).items():
     for key in ("estimate", "ci_low", "ci_high"):
         close(r[key], ref[key], f"norm:N4 {code}: {key}", 1e-8)
 
+# The norm's target (80 % in kto-balie.kto): met only when the whole
+# interval lies above it.
+for (scope, unit, channel, var), r in res.items():
+    if var == "norm:N4" and r["flag"] != "too_few":
+        close(r["target"], 0.8, f"{unit}/{channel} norm target")
+        want = "met" if r["ci_low"] > 0.8 else "not met" if r["ci_high"] < 0.8 else "undecided"
+        check(r["target_met"] == want, f"{unit}/{channel} norm: {r['target_met']}, wanted {want}")
+
 # The circle: the unweighted mean of its shown members; comparisons.
 members = sorted({c for (_, _, c, _, _, _) in strata})
 for channel in ("counter", "phone", "email", "all"):
