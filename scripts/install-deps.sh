@@ -11,14 +11,15 @@ want=${1:-all}
 # Packages, one per concern.  pkg-config names the libraries; the -dev
 # packages bring the headers and .pc files.
 build_pkgs="build-essential cmake pkg-config libsqlite3-dev libmicrohttpd-dev \
-libcurl4-openssl-dev libpcre2-dev libgsl-dev libsodium-dev libqrencode-dev"
+libcurl4-openssl-dev libpcre2-dev libgsl-dev libsodium-dev libqrencode-dev \
+libcairo2-dev libpango1.0-dev libreadstat-dev"
 # python3-aiosmtpd and postfix (for smtp-sink and smtp-source) are the real
 # SMTP servers the mail tests and benchmark talk to (DESIGN.md section 3).
 # chromium (with Node.js for playwright-core and axe-core from npm) runs the
 # browser tests of the questionnaire.  R with its survey package recomputes
 # the statistics' reference values (tests/stats) and is the baseline of
 # the statistics benchmark.
-test_pkgs="libcmocka-dev sqlite3 python3 python3-aiosmtpd postfix curl chromium \
+test_pkgs="libcmocka-dev sqlite3 python3 python3-aiosmtpd postfix curl chromium poppler-utils \
 r-base-core r-cran-survey"
 # libFuzzer comes with clang's runtime; only `make fuzz` needs it.
 fuzz_pkgs="clang libclang-rt-14-dev"
