@@ -148,6 +148,8 @@ extern const struct cli_cmd cli_optout_cmds[];
 extern const struct cli_cmd cli_config_cmds[];
 extern const struct cli_cmd cli_stats_cmds[];
 extern const struct cli_cmd cli_results_cmds[];
+extern const struct cli_cmd cli_export_cmds[];
+extern const struct cli_cmd cli_report_cmds[];
 extern const struct cli_cmd cli_user_cmds[];
 extern const struct cli_cmd cli_apikey_cmds[];
 int cli_serve_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);

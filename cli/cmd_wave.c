@@ -298,73 +298,13 @@ out:
 /* ---------------------------------------------------------------------- */
 /* show                                                                    */
 
-static void
-json_counts(struct kto_json *j, const struct kto_wave_counts *n)
-{
-	kto_json_kv_int(j, "N", n->population);
-	kto_json_kv_int(j, "frame", n->frame);
-	kto_json_key(j, "excluded");
-	kto_json_object_begin(j);
-	for (int e = 0; e < KTO_EXCL_COUNT; e++)
-		kto_json_kv_int(j, kto_exclusion_name((enum kto_exclusion)e), n->excluded[e]);
-	kto_json_object_end(j);
-	kto_json_kv_int(j, "sampled", n->sampled);
-	kto_json_kv_int(j, "shortfall", n->shortfall);
-	kto_json_kv_int(j, "invited", n->invited);
-	kto_json_kv_int(j, "reminded", n->reminded);
-	kto_json_kv_int(j, "responded", n->responded);
-	kto_json_key(j, "response_rate");
-	if (n->invited > 0)
-		kto_json_double(j, (double)n->responded / (double)n->invited);
-	else
-		kto_json_null(j);
-	kto_json_kv_int(j, "mail_failed", n->mail_failed);
-	kto_json_kv_int(j, "mail_pending", n->mail_pending);
-}
-
 static int
 show_json(struct cli *cli, const struct kto_wave_info *w)
 {
 	struct cli_json out;
 
 	cli_json_start(&out);
-	kto_json_object_begin(&out.j);
-	kto_json_kv_int(&out.j, "id", w->id);
-	kto_json_kv_string(&out.j, "municipality", w->municipality);
-	kto_json_kv_string(&out.j, "state", w->state);
-	kto_json_kv_int(&out.j, "seed", (int64_t)w->seed);
-	kto_json_kv_string(&out.j, "from", w->from);
-	kto_json_kv_string(&out.j, "to", w->to);
-	kto_json_key(&out.j, "continuous");
-	kto_json_bool(&out.j, w->continuous);
-	kto_json_kv_int(&out.j, "recent_days", w->recent_days);
-	kto_json_kv_int(&out.j, "reminder_days", w->reminder_days);
-	kto_json_kv_int(&out.j, "exclude_invited_days", w->invited_recently_days);
-	kto_json_kv_string(&out.j, "sampled_at", w->sampled_at[0] ? w->sampled_at : NULL);
-	kto_json_key(&out.j, "channels");
-	kto_json_array_begin(&out.j);
-	for (size_t i = 0; i < w->n_channels; i++) {
-		const struct kto_wave_channel_info *c = &w->channels[i];
-
-		kto_json_object_begin(&out.j);
-		kto_json_kv_string(&out.j, "channel", kto_channel_name(c->channel));
-		kto_json_kv_string(&out.j, "definition", c->def_name);
-		kto_json_kv_int(&out.j, "definition_version", c->def_version);
-		kto_json_kv_int(&out.j, "target", c->target);
-		kto_json_kv_double(&out.j, "expected_response_rate", c->response_rate);
-		if (c->continuous > 0)
-			kto_json_kv_double(&out.j, "continuous_fraction", c->continuous);
-		kto_json_key(&out.j, "drawn");
-		kto_json_bool(&out.j, c->drawn || c->n.sampled > 0);
-		json_counts(&out.j, &c->n);
-		kto_json_object_end(&out.j);
-	}
-	kto_json_array_end(&out.j);
-	kto_json_key(&out.j, "totals");
-	kto_json_object_begin(&out.j);
-	json_counts(&out.j, &w->totals);
-	kto_json_object_end(&out.j);
-	kto_json_object_end(&out.j);
+	kto_wave_json(&out.j, w);
 	return cli_json_done(cli, &out);
 }
 

@@ -102,6 +102,17 @@ enum kto_rc kto_results_rows(struct kto_db *db, int64_t set, const char *unit,
                              enum kto_rc (*fn)(void *ctx, const struct kto_result_row *r),
                              void *ctx);
 
+/* The same, keeping only one variable too (NULL: every one). */
+enum kto_rc kto_results_rows_where(struct kto_db *db, int64_t set, const char *unit,
+                                   const char *channel, const char *variable,
+                                   enum kto_rc (*fn)(void *ctx,
+                                                     const struct kto_result_row *r),
+                                   void *ctx);
+
+/* The newest result set of each year, newest year first; *out freed by the caller. */
+enum kto_rc kto_results_years(struct kto_db *db, struct kto_result_set_info **out,
+                              size_t *count);
+
 struct kto_result_driver {
 	char unit[32], area[16];
 	int64_t n;

@@ -133,6 +133,15 @@ kto_results_rows(struct kto_db *db, int64_t set, const char *unit,
                  enum kto_rc (*fn)(void *ctx, const struct kto_result_row *r),
                  void *ctx)
 {
+	return kto_results_rows_where(db, set, unit, channel, NULL, fn, ctx);
+}
+
+enum kto_rc
+kto_results_rows_where(struct kto_db *db, int64_t set, const char *unit,
+                       const char *channel, const char *variable,
+                       enum kto_rc (*fn)(void *ctx, const struct kto_result_row *r),
+                       void *ctx)
+{
 	sqlite3_stmt *st;
 	struct kto_result_row r;
 	bool row;
@@ -148,10 +157,10 @@ kto_results_rows(struct kto_db *db, int64_t set, const char *unit,
 	    "result_set_id = ?1 AND (?2 IS NULL OR unit = ?2 OR scope = 'all' OR "
 	    "(scope = 'circle' AND unit = (SELECT c.code FROM municipality m JOIN "
 	    "circle c ON c.id = m.circle_id WHERE m.code = ?2))) AND (?3 IS NULL OR "
-	    "channel = ?3) ORDER BY CASE scope WHEN 'municipality' THEN 0 WHEN "
+	    "channel = ?3) AND (?4 IS NULL OR variable = ?4) ORDER BY CASE scope WHEN 'municipality' THEN 0 WHEN "
 	    "'circle' THEN 1 ELSE 2 END, unit, CASE channel WHEN 'counter' THEN 0 "
 	    "WHEN 'phone' THEN 1 WHEN 'email' THEN 2 ELSE 3 END, variable",
-	    "itt", set, unit, channel);
+	    "ittt", set, unit, channel, variable);
 	while (rc == KTO_OK && (rc = kto_db_step(db, st, &row)) == KTO_OK && row) {
 		row_from(st, &r);
 		if (sqlite3_column_type(st, 19) != SQLITE_NULL)
@@ -195,4 +204,31 @@ kto_results_drivers(struct kto_db *db, int64_t set, const char *unit,
 	if (st != NULL)
 		sqlite3_finalize(st);
 	return rc;
+}
+
+static void
+set_info_fill(sqlite3_stmt *st, void *elem)
+{
+	struct kto_result_set_info *out = elem;
+
+	memset(out, 0, sizeof *out);
+	out->id = sqlite3_column_int64(st, 0);
+	kto_db_column_copy(st, 1, out->scope, sizeof out->scope);
+	out->year = sqlite3_column_int(st, 2);
+	out->level = sqlite3_column_double(st, 3);
+	out->responses = sqlite3_column_int64(st, 4);
+	kto_db_column_copy(st, 5, out->computed_at, sizeof out->computed_at);
+}
+
+enum kto_rc
+kto_results_years(struct kto_db *db, struct kto_result_set_info **out, size_t *count)
+{
+	sqlite3_stmt *st;
+	enum kto_rc rc = kto_db_prepare(db, &st, "SELECT id, scope, year, level, "
+	    "responses, computed_at FROM result_set WHERE id IN (SELECT max(id) FROM "
+	    "result_set WHERE scope = 'year' GROUP BY year) ORDER BY year DESC", "");
+
+	if (rc != KTO_OK)
+		return rc;
+	return kto_db_collect(db, st, sizeof **out, set_info_fill, (void **)out, count);
 }

@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "base/date.h"
+#include "base/json.h"
 #include "engine/audit.h"
 #include "engine/db_int.h"
 #include "engine/defstore.h"
@@ -585,3 +586,73 @@ kto_wave_close(struct kto_db *db, const char *actor, int64_t id)
 
 	return kto_db_transaction(db, wave_close_txn, &c);
 }
+
+/* ---------------------------------------------------------------------- */
+/* As JSON (kto wave show --json, the API)                                 */
+
+static void
+json_counts(struct kto_json *j, const struct kto_wave_counts *n)
+{
+	kto_json_kv_int(j, "N", n->population);
+	kto_json_kv_int(j, "frame", n->frame);
+	kto_json_key(j, "excluded");
+	kto_json_object_begin(j);
+	for (int e = 0; e < KTO_EXCL_COUNT; e++)
+		kto_json_kv_int(j, kto_exclusion_name((enum kto_exclusion)e), n->excluded[e]);
+	kto_json_object_end(j);
+	kto_json_kv_int(j, "sampled", n->sampled);
+	kto_json_kv_int(j, "shortfall", n->shortfall);
+	kto_json_kv_int(j, "invited", n->invited);
+	kto_json_kv_int(j, "reminded", n->reminded);
+	kto_json_kv_int(j, "responded", n->responded);
+	kto_json_key(j, "response_rate");
+	if (n->invited > 0)
+		kto_json_double(j, (double)n->responded / (double)n->invited);
+	else
+		kto_json_null(j);
+	kto_json_kv_int(j, "mail_failed", n->mail_failed);
+	kto_json_kv_int(j, "mail_pending", n->mail_pending);
+}
+
+void
+kto_wave_json(struct kto_json *j, const struct kto_wave_info *w)
+{
+	kto_json_object_begin(j);
+	kto_json_kv_int(j, "id", w->id);
+	kto_json_kv_string(j, "municipality", w->municipality);
+	kto_json_kv_string(j, "state", w->state);
+	kto_json_kv_int(j, "seed", (int64_t)w->seed);
+	kto_json_kv_string(j, "from", w->from);
+	kto_json_kv_string(j, "to", w->to);
+	kto_json_key(j, "continuous");
+	kto_json_bool(j, w->continuous);
+	kto_json_kv_int(j, "recent_days", w->recent_days);
+	kto_json_kv_int(j, "reminder_days", w->reminder_days);
+	kto_json_kv_int(j, "exclude_invited_days", w->invited_recently_days);
+	kto_json_kv_string(j, "sampled_at", w->sampled_at[0] ? w->sampled_at : NULL);
+	kto_json_key(j, "channels");
+	kto_json_array_begin(j);
+	for (size_t i = 0; i < w->n_channels; i++) {
+		const struct kto_wave_channel_info *c = &w->channels[i];
+
+		kto_json_object_begin(j);
+		kto_json_kv_string(j, "channel", kto_channel_name(c->channel));
+		kto_json_kv_string(j, "definition", c->def_name);
+		kto_json_kv_int(j, "definition_version", c->def_version);
+		kto_json_kv_int(j, "target", c->target);
+		kto_json_kv_double(j, "expected_response_rate", c->response_rate);
+		if (c->continuous > 0)
+			kto_json_kv_double(j, "continuous_fraction", c->continuous);
+		kto_json_key(j, "drawn");
+		kto_json_bool(j, c->drawn || c->n.sampled > 0);
+		json_counts(j, &c->n);
+		kto_json_object_end(j);
+	}
+	kto_json_array_end(j);
+	kto_json_key(j, "totals");
+	kto_json_object_begin(j);
+	json_counts(j, &w->totals);
+	kto_json_object_end(j);
+	kto_json_object_end(j);
+}
+

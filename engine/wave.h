@@ -114,6 +114,14 @@ enum kto_rc kto_wave_get_header(struct kto_db *db, int64_t id,
 /* The whole state of a wave; KTO_ENOTFOUND when there is no such wave. */
 enum kto_rc kto_wave_get(struct kto_db *db, int64_t id, struct kto_wave_info *out);
 
+/*
+** The wave as the JSON object of DESIGN.md section 4 (kto wave show
+** --json, GET /api/v1/waves/ID): id, municipality, state, seed, channels
+** with their counters, totals.
+*/
+struct kto_json;
+void kto_wave_json(struct kto_json *j, const struct kto_wave_info *w);
+
 /* Waves, newest first: of one municipality, or all when code is NULL. */
 struct kto_wave_summary {
 	int64_t id;

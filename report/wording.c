@@ -109,3 +109,61 @@ kto_variable_label(const char *variable, char *buf, size_t n)
 	}
 	return variable;
 }
+
+void
+kto_fmt_interval(double lo, double hi, bool share, char *out, size_t n)
+{
+	char a[16], b[16];
+
+	if (!isfinite(lo) || !isfinite(hi)) {
+		snprintf(out, n, "-");
+		return;
+	}
+	if (share) {
+		kto_fmt_pct(lo, a, sizeof a);
+		kto_fmt_pct(hi, b, sizeof b);
+	} else {
+		kto_fmt_mark(lo, a, sizeof a);
+		kto_fmt_mark(hi, b, sizeof b);
+	}
+	snprintf(out, n, "%s\xe2\x80\x93%s", a, b);     /* an en dash */
+}
+
+void
+kto_fmt_decimal2(double v, char *out, size_t n)
+{
+	char *dot;
+
+	if (!isfinite(v)) {
+		snprintf(out, n, "-");
+		return;
+	}
+	snprintf(out, n, "%.2f", fabs(v) < 0.005 ? 0.0 : v);
+	if ((dot = strchr(out, '.')) != NULL)
+		*dot = ',';
+}
+
+const char *
+kto_phrase_channel(const char *channel)
+{
+	if (strcmp(channel, "counter") == 0)
+		return "balie";
+	if (strcmp(channel, "phone") == 0)
+		return "telefoon";
+	if (strcmp(channel, "email") == 0)
+		return "e-mail";
+	if (strcmp(channel, "all") == 0)
+		return "alle kanalen";
+	return channel;
+}
+
+const char *
+kto_phrase_target(int vs_target)
+{
+	switch (vs_target) {
+	case 1: return "gehaald";
+	case -1: return "niet gehaald";
+	case 0: return "onbeslist";
+	default: return "geen doel";
+	}
+}

@@ -43,4 +43,19 @@ const char *kto_phrase_flag(const char *flag);
  * "norm N4"; a question id is returned as it is. */
 const char *kto_variable_label(const char *variable, char *buf, size_t n);
 
+/* A mark interval "7,2–7,6", or a share interval "52%–69%"; "-" when either
+ * end is not a number. */
+void kto_fmt_interval(double lo, double hi, bool share, char *out, size_t n);
+
+/* A number with two decimals and a decimal comma: "0,35"; "-" for NaN. */
+void kto_fmt_decimal2(double v, char *out, size_t n);
+
+/* "balie", "telefoon", "e-mail" or "alle kanalen" for a result's channel. */
+const char *kto_phrase_channel(const char *channel);
+
+/* A service norm against its target (kto_result_row.vs_target): "gehaald",
+ * "niet gehaald", "onbeslist" (the target lies within the interval), or
+ * "geen doel". */
+const char *kto_phrase_target(int vs_target);
+
 #endif

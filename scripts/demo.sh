@@ -51,6 +51,24 @@ echo "   Everything, with % voldoende, norms, comparisons and drivers:"
 echo "   $kto --db $db results show --year $year --municipality GM0375 [--json]"
 
 echo
-echo "8. kto serve goes on at http://$listen (Ctrl-C stops the demo)"
+echo "8. Demo logins for the portal (a new password on every run)"
+demo_login() {   # EMAIL ROLE [CODE]: the account's password, made or renewed
+  if "$kto" --db "$db" user add "$1" --role "$2" ${3:+--municipality "$3"} --json \
+      >"$dir/login.json" 2>/dev/null; then :; else
+    "$kto" --db "$db" user reset "$1" | sed -n 's/.*shown only now: //p' |
+        awk '{ printf "{\"password\": \"%s\"}", $1 }' >"$dir/login.json"
+  fi
+  /usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["password"])' \
+      "$dir/login.json"
+}
+team_pw=$(demo_login team@kto-demo.nl team)
+town_pw=$(demo_login beheer@beverwijk.kto-demo.nl manager GM0375)
+rm -f "$dir/login.json"
+echo "   The team (every municipality):   team@kto-demo.nl / $team_pw"
+echo "   Beverwijk (GM0375, a manager):   beheer@beverwijk.kto-demo.nl / $town_pw"
+
+echo
+echo "9. kto serve goes on at http://$listen (Ctrl-C stops the demo)"
+echo "   The portal: http://$listen/portal"
 echo "   The server's access log: $dir/serve.log"
 wait $server

@@ -12,15 +12,17 @@ want=${1:-all}
 # packages bring the headers and .pc files.
 build_pkgs="build-essential cmake pkg-config libsqlite3-dev libmicrohttpd-dev \
 libcurl4-openssl-dev libpcre2-dev libgsl-dev libsodium-dev libqrencode-dev \
-libcairo2-dev libpango1.0-dev libreadstat-dev"
+libcairo2-dev libpango1.0-dev libreadstat-dev libjansson-dev"
 # python3-aiosmtpd and postfix (for smtp-sink and smtp-source) are the real
 # SMTP servers the mail tests and benchmark talk to (DESIGN.md section 3).
 # chromium (with Node.js for playwright-core and axe-core from npm) runs the
 # browser tests of the questionnaire.  R with its survey package recomputes
 # the statistics' reference values (tests/stats) and is the baseline of
-# the statistics benchmark.
+# the statistics benchmark.  r-cran-haven and r-cran-foreign read the
+# exported SPSS .sav files back as analysts will (tests/integration/export.py);
+# foreign's reader is independent of the ReadStat library kto writes with.
 test_pkgs="libcmocka-dev sqlite3 python3 python3-aiosmtpd postfix curl chromium poppler-utils \
-r-base-core r-cran-survey"
+r-base-core r-cran-survey r-cran-haven r-cran-foreign"
 # libFuzzer comes with clang's runtime; only `make fuzz` needs it.
 fuzz_pkgs="clang libclang-rt-14-dev"
 # The web benchmark's load generator and its baseline server; the others

@@ -40,6 +40,13 @@ kto_web_page_release(struct kto_web_page *p)
 void
 web_page_begin(struct kto_web_page *p, const char *title, const char *lang)
 {
+	web_page_begin_css(p, title, lang, NULL);
+}
+
+void
+web_page_begin_css(struct kto_web_page *p, const char *title, const char *lang,
+                   const char *extra_css)
+{
 	/* Room for a whole questionnaire page at once (they stay under
 	 * 20 KB); failure here only means growing later. */
 	kto_buf_reserve(&p->body, 8192);
@@ -82,8 +89,10 @@ web_page_begin(struct kto_web_page *p, const char *title, const char *lang)
 	    ".invalid input,.invalid textarea{border-color:#a00000}"
 	    ".summary{border:3px solid #a00000;padding:.5em 1em;margin:1em 0}"
 	    "progress{width:8em;vertical-align:middle}"
-	    "section+section{border-top:1px solid #999;margin-top:2em}"
-	    "</style>\n</head>\n<body>\n<main>\n");
+	    "section+section{border-top:1px solid #999;margin-top:2em}");
+	if (extra_css != NULL)
+		kto_buf_adds(&p->body, extra_css);
+	kto_buf_adds(&p->body, "</style>\n</head>\n<body>\n<main>\n");
 }
 
 void
@@ -297,6 +306,16 @@ logo(const struct kto_web_request *r, struct kto_web_page *p, const char *code)
 /* ---------------------------------------------------------------------- */
 /* The routes                                                              */
 
+/* "/portal" and "/portal/...", not "/portalx". */
+static void
+portal_route(const struct kto_web_request *r, struct kto_web_page *p, const char *rest)
+{
+	if (*rest != '\0' && *rest != '/')
+		web_not_found(r, p);
+	else
+		web_portal(r, p, rest);
+}
+
 struct route {
 	const char *prefix;          /* the path, or its start when exact is false */
 	bool exact;
@@ -312,6 +331,8 @@ static const struct route routes[] = {
 	{ "/s/", false, "GET, HEAD, POST", true, web_questionnaire },
 	{ "/c/", false, "GET, HEAD, POST", true, web_open_link },
 	{ "/logo/", false, "GET, HEAD", true, logo },
+	{ "/portal", false, "GET, HEAD, POST", true, portal_route },
+	{ "/api/v1/", false, "GET, POST", true, web_api },
 	{ NULL, false, NULL, false, NULL }
 };
 

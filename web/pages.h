@@ -57,6 +57,15 @@ struct kto_web_request {
 	bool not_a_form;             /* a POST that is not form data (415) */
 	const char *lang;            /* ?lang=en, or NULL */
 	const char *session;         /* the kto_session cookie, or NULL */
+	const char *portal_cookie;   /* the kto_portal cookie, or NULL */
+	const char *authorization;   /* the Authorization header, or NULL */
+	const char *origin;          /* the Origin header, or NULL */
+	const char *host;            /* the Host header, or NULL */
+	const char *content_type;    /* the Content-Type header, or NULL */
+	bool tls;                    /* served over TLS: cookies get Secure */
+	/* A query argument (?name=value), or NULL. */
+	const char *(*arg)(const struct kto_web_request *r, const char *name);
+	void *conn;                  /* for arg(): the server's connection */
 	char client_ip[64];          /* for rate limits */
 	struct kto_db *db;           /* NULL when the database could not open */
 	struct kto_commit_group *writer;   /* where answers are written */

@@ -11,6 +11,9 @@
 
 /* <!DOCTYPE html> up to <main>, with the title and the page's language. */
 void web_page_begin(struct kto_web_page *p, const char *title, const char *lang);
+/* The same with more style rules after the shared ones (the portal's). */
+void web_page_begin_css(struct kto_web_page *p, const char *title, const char *lang,
+                        const char *extra_css);
 void web_page_end(struct kto_web_page *p);
 
 /* True when the request asks for English (?lang=en). */
@@ -24,6 +27,17 @@ void web_simple_page(struct kto_web_page *p, const struct kto_web_request *r,
 
 void web_not_found(const struct kto_web_request *r, struct kto_web_page *p);
 void web_unavailable(const struct kto_web_request *r, struct kto_web_page *p);
+
+/* The municipalities' portal: /portal/... (web/portal.c). */
+void web_portal(const struct kto_web_request *r, struct kto_web_page *p,
+                const char *rest);
+
+/* The JSON API: /api/v1/... (web/api.c). */
+void web_api(const struct kto_web_request *r, struct kto_web_page *p,
+             const char *rest);
+
+/* The value of form field name, or NULL. */
+const char *web_field(const struct kto_web_request *r, const char *name);
 
 /* The questionnaire: /s/TOKEN (web/questionnaire.c). */
 void web_questionnaire(const struct kto_web_request *r, struct kto_web_page *p,

@@ -44,6 +44,12 @@
 /* A body must arrive within this time, however it trickles in (H2). */
 #define SERVER_BODY_SECONDS 60
 #define SERVER_REQUEST_ARENA (512 * 1024)      /* per request, for the form */
+/*
+** Uploads of contacts (the portal's form, the API's CSV body) may be
+** larger; they are only taken from a signed-in browser or with an API
+** key header, checked before the body is read.
+*/
+#define SERVER_MAX_UPLOAD (32 * 1024 * 1024)
 
 struct kto_server {
 	struct MHD_Daemon *daemon;
@@ -90,6 +96,7 @@ thread_db(struct kto_server *s)
 /* The state of one request across libmicrohttpd's calls. */
 struct request {
 	struct kto_buf body;
+	size_t body_size;                /* bytes received, kept or not */
 	bool too_large;
 	time_t started;                  /* when the headers were in */
 	struct kto_arena arena;          /* freed with the request */
@@ -311,6 +318,28 @@ client_ip(struct MHD_Connection *c, char *out, size_t n)
 		    out, (socklen_t)n);
 }
 
+static const char *
+query_arg(const struct kto_web_request *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+/*
+** The most a request's body may hold: an upload of contacts from a
+** signed-in browser or an API key may be large, anything else not.
+*/
+static size_t
+body_limit(struct MHD_Connection *c, const char *url, const char *method)
+{
+	bool upload = strcmp(method, "POST") == 0 && (
+	    (strncmp(url, "/portal/", 8) == 0 && strstr(url, "/upload") != NULL &&
+	     MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "kto_portal") != NULL) ||
+	    (strcmp(url, "/api/v1/contacts/import") == 0 &&
+	     MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization") != NULL));
+
+	return upload ? SERVER_MAX_UPLOAD : SERVER_MAX_BODY;
+}
+
 static enum MHD_Result
 handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
        const char *version, const char *upload_data, size_t *upload_size,
@@ -327,9 +356,12 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 		/* First call: only the headers are there. */
 		if ((r = calloc(1, sizeof *r)) == NULL)
 			return MHD_NO;
-		kto_buf_init(&r->body, SERVER_MAX_BODY);
-		kto_buf_init(&r->value, SERVER_MAX_BODY);
-		kto_arena_init(&r->arena, SERVER_REQUEST_ARENA);
+		size_t limit = body_limit(c, url, method);
+
+		kto_buf_init(&r->body, limit);
+		kto_buf_init(&r->value, limit);
+		kto_arena_init(&r->arena, limit > SERVER_MAX_BODY ? 2 * limit :
+		    SERVER_REQUEST_ARENA);
 		r->started = time(NULL);
 		*con_cls = r;
 		if (strcmp(method, "POST") == 0)
@@ -343,8 +375,12 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 		if (time(NULL) - r->started > SERVER_BODY_SECONDS)
 			return MHD_NO;
 		/* A body past the limit is dropped as it comes and answered 413;
-		 * memory stays flat however much is sent (HARDENING H1). */
-		if (!r->too_large &&
+		 * memory stays flat however much is sent (HARDENING H1).  A
+		 * form's raw body is only counted: its fields are what is kept. */
+		r->body_size += *upload_size;
+		if (r->body_size > r->body.max)
+			r->too_large = true;
+		else if (!r->form &&
 		    kto_buf_add(&r->body, upload_data, *upload_size) != KTO_OK)
 			r->too_large = true;
 		if (!r->too_large && r->pp != NULL && !r->form_unreadable &&
@@ -372,6 +408,13 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 	req.arena = &r->arena;
 	req.lang = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lang");
 	req.session = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "kto_session");
+	req.portal_cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "kto_portal");
+	req.authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+	req.origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+	req.host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+	req.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+	req.arg = query_arg;
+	req.conn = c;
 	client_ip(c, req.client_ip, sizeof req.client_ip);
 	req.db = thread_db(s);
 	req.writer = s->writer;

@@ -1,0 +1,486 @@
+/*
+** A municipality's results in the portal: charts first, numbers beside
+** them.  The year's newest result set (or ?year=); the overall mark per
+** channel against the circle, the areas, the service norms against their
+** targets, the distribution of the marks, the circle's members by name
+** (aggregates only), the priority matrix, the trend over the years, and
+** the tailored letter to download.  Words for every comparison come from
+** report/wording, so a difference is only called one when it is
+** significant.
+*/
+#include "web/portal_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/strparse.h"
+#include "engine/municipality.h"
+#include "engine/results.h"
+#include "report/chart_svg.h"
+#include "report/letter.h"
+#include "report/wording.h"
+#include "web/html.h"
+
+#define MAX_ROWS 512
+
+/* The rows of one result set this page needs. */
+struct rows {
+	const char *code;            /* the municipality */
+	struct kto_result_row *row;
+	size_t n, cap;
+};
+
+static enum kto_rc
+keep_row(void *ctx, const struct kto_result_row *r)
+{
+	struct rows *rs = ctx;
+
+	if (rs->n == rs->cap) {
+		size_t cap = rs->cap ? 2 * rs->cap : 64;
+		struct kto_result_row *p = realloc(rs->row, cap * sizeof *p);
+
+		if (p == NULL)
+			return KTO_ENOMEM;
+		rs->row = p;
+		rs->cap = cap;
+	}
+	rs->row[rs->n++] = *r;
+	return KTO_OK;
+}
+
+static const struct kto_result_row *
+find(const struct rows *rs, const char *scope, const char *unit, const char *channel,
+     const char *variable)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		if (strcmp(rs->row[i].scope, scope) == 0 &&
+		    (unit == NULL || strcasecmp(rs->row[i].unit, unit) == 0) &&
+		    strcmp(rs->row[i].channel, channel) == 0 &&
+		    strcmp(rs->row[i].variable, variable) == 0)
+			return &rs->row[i];
+	return NULL;
+}
+
+static void
+raw(struct portal *pt, const char *s)
+{
+	kto_buf_adds(&pt->p->body, s);
+}
+
+static void
+text(struct portal *pt, const char *s)
+{
+	kto_html_text(&pt->p->body, s);
+}
+
+static struct kto_chart_bar
+bar_of(const struct kto_result_row *r, const char *label)
+{
+	struct kto_chart_bar b = { label, NAN, NAN, NAN, -1, true, false, 0 };
+
+	if (r == NULL)
+		return b;
+	b.value = r->estimate;
+	b.low = r->ci_low;
+	b.high = r->ci_high;
+	b.n = (long)r->n;
+	b.suppressed = strcmp(r->flag, "too_few") == 0;
+	b.indicative = strcmp(r->flag, "indicative") == 0;
+	b.significant = r->vs[KTO_AGAINST_CIRCLE].made ?
+	    r->vs[KTO_AGAINST_CIRCLE].significant : 0;
+	return b;
+}
+
+static const char *const channels[] = { "counter", "phone", "email", "all" };
+static const char *const channel_nl[] = { "balie", "telefoon", "e-mail", "alle kanalen" };
+
+/* The mark, its interval and n, or why there is none, in a table cell. */
+static void
+mark_cells(struct portal *pt, const struct kto_result_row *r, bool share)
+{
+	char v[16], lo[16], hi[16];
+
+	if (r == NULL || strcmp(r->flag, "too_few") == 0) {
+		raw(pt, "<td colspan=\"3\">");
+		text(pt, r == NULL ? "geen gegevens" : "te weinig waarnemingen");
+		raw(pt, "</td>");
+		return;
+	}
+	(share ? kto_fmt_pct : kto_fmt_mark)(r->estimate, v, sizeof v);
+	(share ? kto_fmt_pct : kto_fmt_mark)(r->ci_low, lo, sizeof lo);
+	(share ? kto_fmt_pct : kto_fmt_mark)(r->ci_high, hi, sizeof hi);
+	kto_buf_addf(&pt->p->body, "<td class=\"num\">%s%s</td><td>%s tot %s</td>"
+	    "<td class=\"num\">%lld</td>", v, strcmp(r->flag, "indicative") == 0 ?
+	    "*" : "", lo, hi, (long long)r->n);
+}
+
+static void
+comparison_cell(struct portal *pt, const struct kto_result_row *r, enum kto_against k)
+{
+	const struct kto_result_comparison *c = r ? &r->vs[k] : NULL;
+	char d[16];
+
+	raw(pt, "<td>");
+	if (c != NULL && c->made) {
+		kto_fmt_mark_diff(c->diff, d, sizeof d);
+		raw(pt, c->significant > 0 ? "<span class=\"up\">\xe2\x96\xb2</span> " :
+		    c->significant < 0 ? "<span class=\"down\">\xe2\x96\xbc</span> " : "");
+		text(pt, kto_phrase_comparison(k, c));
+		if (strcmp(r->kind, "mark") == 0)
+			kto_buf_addf(&pt->p->body, " (%s)", d);
+	} else {
+		text(pt, "-");
+	}
+	raw(pt, "</td>");
+}
+
+static void
+headline(struct portal *pt, const struct rows *rs, const char *circle)
+{
+	struct kto_chart_bar bars[4];
+	const struct kto_result_row *ref = find(rs, "circle", circle, "all", "TOT");
+	struct kto_chart_head head = { "tot", "Rapportcijfer per kanaal",
+	    "Het totaaloordeel per kanaal met het 95%-betrouwbaarheidsinterval; de "
+	    "stippellijn is het cijfer van uw kring.", false };
+
+	raw(pt, "<h2>Rapportcijfer</h2>\n");
+	for (int c = 0; c < 4; c++)
+		bars[c] = bar_of(find(rs, "municipality", rs->code, channels[c], "TOT"),
+		    channel_nl[c]);
+	kto_chart_bars(&pt->p->body, &head, KTO_CHART_MARKS, bars, 4,
+	    ref ? ref->estimate : NAN, "kring", NAN, NAN);
+	raw(pt, "<table>\n<caption>Rapportcijfer per kanaal (* indicatief: minder dan "
+	    "100 waarnemingen of een marge groter dan 0,5)</caption>\n<thead><tr><th "
+	    "scope=\"col\">Kanaal</th><th scope=\"col\" class=\"num\">Cijfer</th><th "
+	    "scope=\"col\">95%-interval</th><th scope=\"col\" class=\"num\">n</th><th "
+	    "scope=\"col\">Ten opzichte van uw kring</th><th scope=\"col\">Alle "
+	    "deelnemers</th><th scope=\"col\">Vorig jaar</th></tr></thead>\n<tbody>\n");
+	for (int c = 0; c < 4; c++) {
+		const struct kto_result_row *r = find(rs, "municipality", rs->code,
+		    channels[c], "TOT");
+
+		raw(pt, "<tr><th scope=\"row\">");
+		text(pt, channel_nl[c]);
+		raw(pt, "</th>");
+		mark_cells(pt, r, false);
+		for (int k = 0; k < 3; k++)
+			comparison_cell(pt, r, (enum kto_against)k);
+		raw(pt, "</tr>\n");
+	}
+	raw(pt, "</tbody>\n</table>\n");
+}
+
+static void
+areas(struct portal *pt, const struct rows *rs)
+{
+	struct kto_chart_bar bars[16];
+	char names[16][32];
+	size_t n = 0;
+	struct kto_chart_head head = { "areas", "Prestatiegebieden, alle kanalen",
+	    "Het gemiddelde cijfer per prestatiegebied; driehoekjes geven een "
+	    "significant verschil met uw kring aan.", false };
+
+	for (size_t i = 0; i < rs->n && n < 16; i++) {
+		const struct kto_result_row *r = &rs->row[i];
+
+		if (strcmp(r->scope, "municipality") != 0 || strcmp(r->channel, "all") != 0 ||
+		    strncmp(r->variable, "area:", 5) != 0)
+			continue;
+		char tmp[32];
+
+		snprintf(names[n], sizeof names[n], "%s", kto_variable_label(r->variable,
+		    tmp, sizeof tmp));
+		bars[n] = bar_of(r, names[n]);
+		n++;
+	}
+	raw(pt, "<h2>Prestatiegebieden</h2>\n");
+	if (n == 0) {
+		raw(pt, "<p>Er zijn geen cijfers per prestatiegebied.</p>\n");
+		return;
+	}
+	kto_chart_bars(&pt->p->body, &head, KTO_CHART_MARKS, bars, n, NAN, NULL, NAN, NAN);
+}
+
+static void
+norms(struct portal *pt, const struct rows *rs)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct kto_result_row *r = &rs->row[i];
+		char label[32], target[16];
+
+		if (strcmp(r->scope, "municipality") != 0 || strncmp(r->variable, "norm:", 5) != 0)
+			continue;
+		if (!any) {
+			raw(pt, "<h2>Servicenormen</h2>\n<table>\n<caption>Percentage waarbij "
+			    "de norm is gehaald</caption>\n<thead><tr><th scope=\"col\">Norm</th>"
+			    "<th scope=\"col\">Kanaal</th><th scope=\"col\" class=\"num\">Gehaald"
+			    "</th><th scope=\"col\">95%-interval</th><th scope=\"col\" "
+			    "class=\"num\">n</th><th scope=\"col\">Doel</th><th scope=\"col\">"
+			    "Oordeel</th></tr></thead>\n<tbody>\n");
+			any = true;
+		}
+		raw(pt, "<tr><th scope=\"row\">");
+		text(pt, kto_variable_label(r->variable, label, sizeof label));
+		raw(pt, "</th><td>");
+		text(pt, r->channel);
+		raw(pt, "</td>");
+		mark_cells(pt, r, true);
+		kto_fmt_pct(r->target, target, sizeof target);
+		kto_buf_addf(&pt->p->body, "<td>%s</td><td>%s</td></tr>\n", target,
+		    r->vs_target == 1 ? "gehaald" : r->vs_target == -1 ? "niet gehaald" :
+		    r->vs_target == 0 ? "onbeslist (het doel ligt binnen de marge)" : "-");
+	}
+	if (any)
+		raw(pt, "</tbody>\n</table>\n");
+}
+
+static void
+distribution(struct portal *pt, const struct rows *rs)
+{
+	struct kto_chart_dist_row rows[4];
+	double groups[4][3];
+	size_t n = 0;
+	struct kto_chart_head head = { "dist", "Verdeling van het rapportcijfer",
+	    "Het aandeel onvoldoendes, zessen en zevens, en achten of hoger per kanaal.",
+	    false };
+
+	for (int c = 0; c < 4; c++) {
+		const struct kto_result_row *r = find(rs, "municipality", rs->code,
+		    channels[c], "TOT");
+
+		if (r == NULL || !r->has_distribution)
+			continue;
+		kto_chart_group_marks(r->distribution, groups[n]);
+		rows[n] = (struct kto_chart_dist_row){ channel_nl[c], groups[n], (long)r->n,
+		    strcmp(r->flag, "too_few") == 0, strcmp(r->flag, "indicative") == 0 };
+		n++;
+	}
+	raw(pt, "<h2>Verdeling van de cijfers</h2>\n");
+	kto_chart_stacked(&pt->p->body, &head, kto_chart_mark_groups, 3, rows, n);
+}
+
+static void
+circle_members(struct portal *pt, const struct rows *rs)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct kto_result_row *r = &rs->row[i];
+
+		if (strcmp(r->scope, "municipality") != 0 || strcmp(r->channel, "all") != 0 ||
+		    strcmp(r->variable, "TOT") != 0)
+			continue;
+		if (!any) {
+			raw(pt, "<h2>Uw kring</h2>\n<table>\n<caption>Rapportcijfer van de "
+			    "gemeenten in uw kring, alle kanalen</caption>\n<thead><tr><th "
+			    "scope=\"col\">Gemeente</th><th scope=\"col\" class=\"num\">Cijfer"
+			    "</th><th scope=\"col\">95%-interval</th><th scope=\"col\" "
+			    "class=\"num\">n</th></tr></thead>\n<tbody>\n");
+			any = true;
+		}
+		raw(pt, strcasecmp(r->unit, rs->code) == 0 ? "<tr><th scope=\"row\"><strong>" :
+		    "<tr><th scope=\"row\">");
+		text(pt, r->unit);
+		raw(pt, strcasecmp(r->unit, rs->code) == 0 ? "</strong></th>" : "</th>");
+		mark_cells(pt, r, false);
+		raw(pt, "</tr>\n");
+	}
+	if (any)
+		raw(pt, "</tbody>\n</table>\n");
+}
+
+struct drivers {
+	struct kto_chart_priority_point point[16];
+	char label[16][32];
+	size_t n;
+};
+
+static enum kto_rc
+keep_driver(void *ctx, const struct kto_result_driver *d)
+{
+	struct drivers *ds = ctx;
+	char area[32], tmp[32];
+
+	if (ds->n == 16)
+		return KTO_OK;
+	snprintf(area, sizeof area, "area:%s", d->area);
+	snprintf(ds->label[ds->n], sizeof ds->label[ds->n], "%s",
+	    kto_variable_label(area, tmp, sizeof tmp));
+	ds->point[ds->n] = (struct kto_chart_priority_point){ ds->label[ds->n],
+	    d->vs_circle, d->importance };
+	ds->n++;
+	return KTO_OK;
+}
+
+static void
+priority(struct portal *pt, int64_t set, const char *code)
+{
+	struct drivers ds;
+	struct kto_chart_head head = { "prio", "Prioriteitenmatrix",
+	    "Hoe sterk elk prestatiegebied het totaaloordeel bepaalt, tegen uw cijfer "
+	    "ten opzichte van uw kring.", false };
+
+	memset(&ds, 0, sizeof ds);
+	if (kto_results_drivers(pt->r->db, set, code, keep_driver, &ds) != KTO_OK)
+		return;
+	raw(pt, "<h2>Prioriteitenmatrix</h2>\n");
+	kto_chart_priority(&pt->p->body, &head, ds.point, ds.n, NAN, "kring");
+}
+
+/* The overall mark over the years, own and circle. */
+static void
+trend(struct portal *pt, const char *code, const char *circle)
+{
+	struct kto_result_set_info *years = NULL;
+	size_t n = 0, k = 0;
+	struct kto_chart_point own[12], theirs[12];
+	char period[12][8];
+	const char *periods[12];
+	struct kto_chart_series series[2] = { { "Uw gemeente", own }, { "Kring", theirs } };
+	struct kto_chart_head head = { "trend", "Rapportcijfer door de jaren",
+	    "Het totaaloordeel van alle kanalen per jaar, van uw gemeente en uw kring.",
+	    false };
+
+	if (kto_results_years(pt->r->db, &years, &n) != KTO_OK)
+		return;
+	for (size_t i = n; i-- > 0 && k < 12;) {      /* oldest first */
+		struct rows rs = { code, NULL, 0, 0 };
+		const struct kto_result_row *a, *b;
+
+		if (kto_results_rows_where(pt->r->db, years[i].id, code, "all", "TOT",
+		    keep_row, &rs) != KTO_OK) {
+			free(rs.row);
+			continue;
+		}
+		a = find(&rs, "municipality", code, "all", "TOT");
+		b = find(&rs, "circle", circle, "all", "TOT");
+		snprintf(period[k], sizeof period[k], "%d", years[i].year);
+		periods[k] = period[k];
+		own[k] = (struct kto_chart_point){ a ? a->estimate : NAN, a ? a->ci_low : NAN,
+		    a ? a->ci_high : NAN, a ? (long)a->n : -1,
+		    a == NULL || strcmp(a->flag, "too_few") == 0,
+		    a != NULL && strcmp(a->flag, "indicative") == 0 };
+		theirs[k] = (struct kto_chart_point){ b ? b->estimate : NAN, b ? b->ci_low : NAN,
+		    b ? b->ci_high : NAN, b ? (long)b->n : -1, b == NULL, false };
+		k++;
+		free(rs.row);
+	}
+	free(years);
+	raw(pt, "<h2>Door de jaren</h2>\n");
+	kto_chart_trend(&pt->p->body, &head, KTO_CHART_MARKS, periods, k, series, 2,
+	    NAN, NAN);
+}
+
+/* The year asked for (?year=), else the newest with results. */
+static bool
+pick_set(struct portal *pt, int64_t *set, int *year)
+{
+	const char *y = pt->r->arg ? pt->r->arg(pt->r, "year") : NULL;
+	struct kto_results_scope scope = { 0, 0, 0, 0 };
+	struct kto_result_set_info *years = NULL;
+	size_t n = 0;
+	int64_t v;
+
+	if (y != NULL && kto_parse_i64(y, 1000, 9999, &v) == KTO_OK) {
+		scope.year = (int)v;
+	} else {
+		if (kto_results_years(pt->r->db, &years, &n) != KTO_OK || n == 0) {
+			free(years);
+			return false;
+		}
+		scope.year = years[0].year;
+		free(years);
+	}
+	*year = scope.year;
+	return kto_results_latest(pt->r->db, &scope, set) == KTO_OK;
+}
+
+void
+portal_results(struct portal *pt, const char *code)
+{
+	struct kto_municipality m;
+	struct rows rs = { NULL, NULL, 0, 0 };
+	int64_t set;
+	int year = 0;
+
+	if (kto_municipality_find(pt->r->db, code, &m) != KTO_OK) {
+		portal_message(pt, 404, "Niet gevonden", "Deze gemeente bestaat niet.");
+		return;
+	}
+	rs.code = m.code;
+	if (!pick_set(pt, &set, &year)) {
+		portal_message(pt, 404, "Nog geen resultaten", "Voor deze gemeente zijn nog "
+		    "geen resultaten berekend. Het benchmarkteam doet dat na de meting.");
+		return;
+	}
+	/* This municipality's rows, its circle's and everyone's; the other
+	 * members' overall marks only (aggregates, by name). */
+	if (kto_results_rows(pt->r->db, set, m.code, NULL, keep_row, &rs) != KTO_OK ||
+	    kto_results_rows_where(pt->r->db, set, NULL, "all", "TOT", keep_row, &rs) != KTO_OK) {
+		free(rs.row);
+		web_unavailable(pt->r, pt->p);
+		return;
+	}
+	portal_begin(pt, "Resultaten");
+	kto_buf_addf(&pt->p->body, "<h1>Resultaten %d: ", year);
+	text(pt, m.name);
+	raw(pt, "</h1>\n<p><a href=\"/portal/m/");
+	kto_html_attr(&pt->p->body, m.code);
+	kto_buf_addf(&pt->p->body, "/letter.pdf?year=%d\">Brief op Maat (PDF)</a></p>\n", year);
+	headline(pt, &rs, m.circle_code);
+	areas(pt, &rs);
+	norms(pt, &rs);
+	distribution(pt, &rs);
+	priority(pt, set, m.code);
+	trend(pt, m.code, m.circle_code);
+	if (m.circle_code[0]) {
+		struct rows members = { m.code, NULL, 0, 0 };
+		struct kto_municipality *mun = NULL;
+		size_t nm = 0;
+
+		if (kto_municipality_list(pt->r->db, m.circle_code, &mun, &nm) == KTO_OK)
+			for (size_t i = 0; i < nm; i++) {
+				const struct kto_result_row *r = find(&rs, "municipality",
+				    mun[i].code, "all", "TOT");
+
+				if (r != NULL)
+					keep_row(&members, r);
+			}
+		circle_members(pt, &members);
+		free(members.row);
+		free(mun);
+	}
+	raw(pt, "<p class=\"note\">Cijfers met een komma; het interval is het "
+	    "95%-betrouwbaarheidsinterval. Een verschil heet alleen hoger of lager als "
+	    "het statistisch significant is (5%, met Holm-correctie).</p>\n");
+	portal_end(pt);
+	free(rs.row);
+}
+
+void
+portal_letter(struct portal *pt, const char *code)
+{
+	struct kto_results_scope scope = { 0, 0, 0, 0 };
+	int64_t set;
+	int year;
+
+	if (!pick_set(pt, &set, &year)) {
+		portal_message(pt, 404, "Nog geen resultaten", "Er is nog geen brief: de "
+		    "resultaten zijn nog niet berekend.");
+		return;
+	}
+	scope.year = year;
+	kto_buf_release(&pt->p->body);
+	kto_buf_init(&pt->p->body, 64 * 1024 * 1024);
+	if (kto_letter_write(pt->r->db, code, &scope, &pt->p->body) != KTO_OK) {
+		kto_buf_reset(&pt->p->body);
+		portal_message(pt, 500, "Brief niet gemaakt", "De brief kon niet worden "
+		    "gemaakt. Probeer het later opnieuw.");
+		return;
+	}
+	pt->p->content_type = "application/pdf";
+}
