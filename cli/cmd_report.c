@@ -266,6 +266,7 @@ letter_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 		kto_buf_release(&pdf);
 		return report_fail(cli, rc, &o.scope);
 	}
+	kto_letter_cleanup();
 	rc = write_file(o.out, &pdf, &err);
 	snprintf(what, sizeof what, "the letter of %s (%s)", m.name, m.code);
 	if (rc == KTO_OK)
@@ -406,6 +407,7 @@ letters_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	b.progress = !cli->json && isatty(STDOUT_FILENO);
 	pthread_mutex_init(&b.lock, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	kto_letter_setup();
 	for (int i = 0; i < o.threads && (size_t)i < b.n; i++)
 		if (pthread_create(&tid[started], NULL, batch_worker, &b) == 0)
 			started++;
@@ -413,6 +415,7 @@ letters_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 		batch_worker(&b);
 	for (int i = 0; i < started; i++)
 		pthread_join(tid[i], NULL);
+	kto_letter_cleanup();
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	pthread_mutex_destroy(&b.lock);
 	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
@@ -465,6 +468,7 @@ overview_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 			return cli_fail(cli, rc, "see 'kto circle list'");
 		return report_fail(cli, rc, &o.scope);
 	}
+	kto_letter_cleanup();
 	rc = write_file(o.out, &pdf, &err);
 	if (rc == KTO_OK)
 		print_written(cli, "the overview", o.out, pdf.len);

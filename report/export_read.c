@@ -584,9 +584,11 @@ load_ids(struct loader *ld)
 		return rc;
 	d->n_rows = n;
 	d->cap_rows = cap_rows;
+	if (n == 0)
+		return KTO_OK;
 	qsort(d->rows, n, sizeof *d->rows, cmp_key);
 	/* ids are ascending: find each row's id among them. */
-	if (n > 0 && (ld->slot = malloc(n * sizeof *ld->slot)) == NULL)
+	if ((ld->slot = malloc(n * sizeof *ld->slot)) == NULL)
 		return oom(ld);
 	for (size_t r = 0; r < n; r++) {
 		size_t lo = 0, hi = n;
@@ -841,7 +843,7 @@ finish(struct loader *ld)
 			case XP_STRATUM: v = (double)(row->stratum + 1); break;
 			case XP_WEIGHT: v = s->population / (double)s->n; break;
 			case XP_POPULATION: v = s->population; break;
-			case XP_COMPLETED: v = row->completed ? row->completed : NAN; break;
+			case XP_COMPLETED: v = row->completed ? (double)row->completed : NAN; break;
 			case XP_MUNICIPALITY: w = strlen(s->code); break;
 			case XP_MUNICIPALITY_NAME: w = strlen(s->name); break;
 			case XP_LANGUAGE: w = strlen(row->language); break;

@@ -104,6 +104,10 @@ write_head(struct doc *d, const struct letter *l)
 	    "vergelijkingskring" : "uw vergelijkingskring (uw gemeente is nog in "
 	    "geen kring ingedeeld)");
 	doc_paragraph(d, DOC_BODY, line);
+	if (!l->ch[LETTER_ALL].has_mine || l->ch[LETTER_ALL].mine.n == 0)
+		doc_paragraph(d, DOC_BOLD, "In deze periode heeft geen inwoner de "
+		    "vragenlijst van uw gemeente ingevuld. Daarom staan er in deze brief "
+		    "geen cijfers van uw gemeente.");
 }
 
 /* ------------------------------------------------------------------ */
@@ -119,7 +123,7 @@ static void
 mark_table(struct doc *d, const struct letter *l)
 {
 	const char *head[N_MARK_COLS] = { "Kanaal", "n", "Cijfer", "95%-interval",
-	    "voldoende", "8 of hoger", "Opmerking" };
+	    "voldoende", "8 of meer", "Opmerking" };
 	char level[32];
 
 	snprintf(level, sizeof level, "%.0f%%-interval", 100 * (l->set.level > 0 ?
@@ -144,7 +148,7 @@ mark_table(struct doc *d, const struct letter *l)
 		} else if (!shown(r)) {
 			cells[2] = kto_phrase_flag("too_few");
 			cells[3] = cells[4] = cells[5] = NULL;
-			cells[6] = "minder dan 30 antwoorden";
+			cells[6] = "n onder 30";
 		} else {
 			kto_fmt_mark(r->estimate, est, sizeof est);
 			kto_fmt_interval(r->ci_low, r->ci_high, false, ci, sizeof ci);
@@ -198,7 +202,7 @@ mark_chart(struct doc *d, const struct letter *l)
 	h = chart_marks_height(n);
 	doc_need(d, h + 6);
 	d->y += 4;
-	chart_marks(d, d->y, bars, n, "uw kring (de andere gemeenten)", "alle deelnemers");
+	chart_marks(d, d->y, bars, n, "uw kring", "alle deelnemers");
 	d->y += h + 6;
 }
 
@@ -359,9 +363,15 @@ section_norms(struct doc *d, struct letter *l)
 	const char *head[N_NORM_COLS] = { "Servicenorm", "n", "%", "interval",
 	    "Doel", "Oordeel", "" };
 
+	size_t asked = 0;
+
+	for (size_t i = 0; i < l->n_norms; i++)
+		asked += l->norms[i].row.n > 0;
 	doc_heading(d, DOC_H2, "3. Servicenormen", 70);
-	if (l->n_norms == 0) {
-		doc_paragraph(d, DOC_BODY, "In deze meting zijn geen servicenormen gemeten.");
+	if (asked == 0) {
+		doc_paragraph(d, DOC_BODY, l->n_norms == 0 ? "In deze meting zijn geen "
+		    "servicenormen gemeten." : "Geen respondent heeft de vragen over de "
+		    "servicenormen beantwoord.");
 		return;
 	}
 	qsort(l->norms, l->n_norms, sizeof *l->norms, by_channel_norm);
@@ -371,9 +381,11 @@ section_norms(struct doc *d, struct letter *l)
 	for (size_t i = 0; i < l->n_norms; i++) {
 		const struct kto_result_row *r = &l->norms[i].row;
 		const char *cells[N_NORM_COLS];
-		char label[320], n[24], est[16], ci[40], target[16];
+		char label[320], n[24], est[16], ci[40], target[16], few[64];
 		double top;
 
+		if (r->n == 0)       /* asked of no one: a channel without responses */
+			continue;
 		norm_label(&l->norms[i], label, sizeof label);
 		integer_text(r->n, n, sizeof n);
 		kto_fmt_pct(r->target, target, sizeof target);
@@ -381,10 +393,12 @@ section_norms(struct doc *d, struct letter *l)
 		cells[1] = n;
 		cells[4] = isfinite(r->target) ? target : "-";
 		cells[6] = "";
-		if (r->n == 0 || !shown(r)) {
-			cells[2] = r->n == 0 ? "geen antwoorden" : kto_phrase_flag("too_few");
-			cells[3] = NULL;
-			cells[5] = "";
+		if (!shown(r)) {
+			snprintf(few, sizeof few, "%s%s%s", kto_phrase_flag("too_few"),
+			    isfinite(r->target) ? "; doel " : "", isfinite(r->target) ?
+			    target : "");
+			cells[2] = few;
+			cells[3] = cells[4] = cells[5] = NULL;
 		} else {
 			kto_fmt_pct(r->estimate, est, sizeof est);
 			kto_fmt_interval(r->ci_low, r->ci_high, true, ci, sizeof ci);

@@ -53,4 +53,16 @@ enum kto_rc kto_letter_write(struct kto_db *db, const char *municipality,
 enum kto_rc kto_overview_write(struct kto_db *db, const struct kto_results_scope *scope,
                                const char *circle, struct kto_buf *pdf);
 
+/*
+** Finds and loads the fonts.  Call it once before writing letters on
+** several threads at once: fontconfig's first use must not be raced.
+*/
+void kto_letter_setup(void);
+
+/*
+** Frees the fonts of this thread, for leak checkers at the end of a
+** program; drawing afterwards loads them again.
+*/
+void kto_letter_cleanup(void);
+
 #endif

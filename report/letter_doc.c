@@ -8,6 +8,7 @@
 
 #include <cairo-pdf.h>
 
+#include "report/letter.h"
 #include "report/letter_int.h"
 
 /* DejaVu has every glyph the letter uses (the triangles, the en dash). */
@@ -22,6 +23,44 @@ static const char *const font_spec[DOC_FONT_COUNT] = {
 	[DOC_H2] = "DejaVu Sans, Sans Bold 11.5",
 	[DOC_TITLE_SMALL] = "DejaVu Sans, Sans 10",
 };
+
+void
+kto_letter_setup(void)
+{
+	PangoFontMap *map = pango_cairo_font_map_get_default();
+	PangoContext *ctx = pango_font_map_create_context(map);
+
+	for (int f = 0; f < DOC_FONT_COUNT; f++) {
+		PangoFontDescription *desc = pango_font_description_from_string(font_spec[f]);
+		PangoFont *font = pango_font_map_load_font(map, ctx, desc);
+
+		if (font != NULL)
+			g_object_unref(font);
+		pango_font_description_free(desc);
+	}
+	g_object_unref(ctx);
+}
+
+/*
+** For LeakSanitizer (make check-asan), which reads this hook of the
+** program: fontconfig keeps the rules it parsed from its configuration
+** files for the life of the process, where LSan cannot see them.  Only
+** allocations made inside fontconfig are excused.
+*/
+const char *__lsan_default_suppressions(void);
+
+const char *
+__lsan_default_suppressions(void)
+{
+	return "leak:libfontconfig.so\n";
+}
+
+void
+kto_letter_cleanup(void)
+{
+	/* Not cairo_debug_reset_static_data(): it aborts while a font is in use. */
+	pango_cairo_font_map_set_default(NULL);
+}
 
 static cairo_status_t
 write_stream(void *closure, const unsigned char *data, unsigned int length)
@@ -276,15 +315,19 @@ doc_table_row(struct doc *d, const struct doc_col *cols, size_t n,
 	x = DOC_MARGIN;
 	for (size_t i = 0; i < n; i++) {
 		double w = cols[i].width;
+		bool span = false;
 
 		if (cells[i] == NULL) {
 			x += w;
 			continue;
 		}
-		for (size_t j = i + 1; j < n && cells[j] == NULL; j++)
+		for (size_t j = i + 1; j < n && cells[j] == NULL; j++) {
 			w += cols[j].width;
-		doc_text_at(d, f, x + CELL_PAD, d->y + 2, w - 2 * CELL_PAD, cols[i].align,
-		    cells[i]);
+			span = true;
+		}
+		/* A cell across columns is text, not a number: from the left. */
+		doc_text_at(d, f, x + CELL_PAD, d->y + 2, w - 2 * CELL_PAD, span ? DOC_LEFT :
+		    cols[i].align, cells[i]);
 		x += cols[i].width;
 	}
 	d->y += h;

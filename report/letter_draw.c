@@ -187,7 +187,7 @@ chart_marks(struct doc *d, double y, const struct chart_bar *bars, size_t n,
 	cairo_t *cr = d->cr;
 	double x0 = DOC_MARGIN + LABEL_W, x1 = DOC_MARGIN + DOC_TEXT_W - VALUE_W;
 	double lo = 5, hi = 10, y_axis = y + (double)(n ? n : 1) * ROW_H, lx;
-	bool any_ind = false, any_circle = false, any_all = false;
+	bool any_est = false, any_ind = false, any_circle = false, any_all = false;
 
 	/* The axis starts at 5 unless a mark or interval lies lower. */
 	for (size_t i = 0; i < n; i++) {
@@ -195,6 +195,7 @@ chart_marks(struct doc *d, double y, const struct chart_bar *bars, size_t n,
 		    bars[i].circle), bars[i].everyone);
 
 		lo = m < lo ? floor(m) : lo;
+		any_est = any_est || isfinite(bars[i].est);
 		any_ind = any_ind || (bars[i].indicative && isfinite(bars[i].est));
 		any_circle = any_circle || isfinite(bars[i].circle);
 		any_all = any_all || isfinite(bars[i].everyone);
@@ -237,12 +238,14 @@ chart_marks(struct doc *d, double y, const struct chart_bar *bars, size_t n,
 			diamond(cr, XOF(b->everyone), cy, 3.5);
 	}
 #undef XOF
-	lx = DOC_MARGIN + LABEL_W;
+	lx = DOC_MARGIN;
 	y_axis += AXIS_H;
-	lx = legend_entry(d, lx, y_axis, LEG_BAR, "cijfer");
-	if (any_ind)
-		lx = legend_entry(d, lx, y_axis, LEG_HATCH, "indicatief");
-	lx = legend_entry(d, lx, y_axis, LEG_WHISKER, "95%-interval");
+	if (any_est) {
+		lx = legend_entry(d, lx, y_axis, LEG_BAR, "cijfer");
+		if (any_ind)
+			lx = legend_entry(d, lx, y_axis, LEG_HATCH, "indicatief");
+		lx = legend_entry(d, lx, y_axis, LEG_WHISKER, "95%-interval");
+	}
 	if (any_circle)
 		lx = legend_entry(d, lx, y_axis, LEG_DASH, circle_label);
 	if (any_all)

@@ -108,8 +108,8 @@ cell_text(const struct kto_result_row *r, bool compare, char *out, size_t n)
 }
 
 static const struct doc_col cols[] = {
-	{ 142, DOC_LEFT }, { 85, DOC_RIGHT }, { 85, DOC_RIGHT }, { 85, DOC_RIGHT },
-	{ 85, DOC_RIGHT },
+	{ 178, DOC_LEFT }, { 76, DOC_RIGHT }, { 76, DOC_RIGHT }, { 76, DOC_RIGHT },
+	{ 76, DOC_RIGHT },
 };
 #define N_COLS (sizeof cols / sizeof cols[0])
 

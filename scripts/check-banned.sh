@@ -9,7 +9,7 @@
 #
 # Usage: scripts/check-banned.sh [SOURCE_DIR]   (default: the repository)
 #
-# Looks at every *.c and *.h under base engine stats web cli.  A call is the
+# Looks at every *.c and *.h under base engine stats report web cli.  A call is the
 # name as a whole word followed by '('; comments and string and character
 # literals are ignored.  Prints FILE:LINE: TEXT for each call and exits 1
 # when there is any, 0 when there is none, 2 when it cannot check.
@@ -22,11 +22,11 @@ if [ ! -d "$src" ]; then
 fi
 
 set --
-for d in base engine stats web cli; do
+for d in base engine stats report web cli; do
 	[ -d "$src/$d" ] && set -- "$@" "$src/$d"
 done
 if [ $# -eq 0 ]; then
-	echo "check-banned: none of base engine stats web cli under '$src'" >&2
+	echo "check-banned: none of base engine stats report web cli under '$src'" >&2
 	exit 2
 fi
 

@@ -36,7 +36,7 @@ web_field(const struct kto_web_request *r, const char *name)
 /* Page frame                                                          */
 
 #define PORTAL_CSS "body{max-width:64em}" \
-	"table{border-collapse:collapse;margin:1em 0}" \
+	"table{border-collapse:collapse;margin:1em 0}caption{text-align:left}" \
 	"th,td{padding:.35em .7em;border-bottom:1px solid #999;text-align:left;" \
 	"vertical-align:top}" \
 	"td.num,th.num{text-align:right}" \
@@ -50,7 +50,8 @@ web_field(const struct kto_web_request *r, const char *name)
 	"padding:.4em;border:2px solid #555;border-radius:4px;max-width:30em;width:100%;" \
 	"box-sizing:border-box}" \
 	"fieldset.action{border:1px solid #999;padding:.5em 1em;margin:1em 0}" \
-	"svg{max-width:100%;height:auto}"
+	".scroll{overflow-x:auto;margin:1em 0}.scroll table{margin:0}" \
+	"svg{max-width:40rem;width:100%;height:auto;display:block}"
 
 void
 portal_begin(struct portal *pt, const char *title)
@@ -125,7 +126,11 @@ portal_allowed(const struct portal *pt, const char *code, enum portal_need need)
 
 /*
 ** A state-changing request from our own form: the session's CSRF token,
-** and the browser's Origin (when it sends one) naming this host.
+** and the browser's Origin (when it sends one) naming this host.  "null"
+** counts as none: under the server's Referrer-Policy no-referrer a browser
+** sends "Origin: null" with every form POST (Fetch, "serializing a request
+** origin"), and any other page can make it send that too, so it proves
+** nothing either way; the token decides.
 */
 bool
 portal_post_ok(const struct portal *pt)
@@ -134,7 +139,7 @@ portal_post_ok(const struct portal *pt)
 
 	if (!kto_session_csrf_ok(&pt->s, web_field(pt->r, "csrf")))
 		return false;
-	if (origin == NULL)
+	if (origin == NULL || strcmp(origin, "null") == 0)
 		return true;
 	if (host == NULL)
 		return false;

@@ -176,7 +176,13 @@ wave_section(struct portal *pt, const char *code, int64_t id)
 	    "Meting %lld: %s tot en met %s (", (long long)id, (long long)id,
 	    (long long)id, w.from, w.to);
 	text(pt, wave_state(w.state));
-	raw(pt, ")</h3>\n<table>\n<caption>Voortgang per kanaal</caption>\n<thead><tr>"
+	/* Wider than a phone: the table scrolls in its own named region, which
+	 * takes the focus so that the keyboard can scroll it too. */
+	kto_buf_addf(&pt->p->body, ")</h3>\n<div class=\"scroll\" role=\"region\" "
+	    "tabindex=\"0\" aria-labelledby=\"w%lld p%lld\">\n<table>\n<caption "
+	    "id=\"p%lld\">Voortgang per kanaal</caption>\n", (long long)id, (long long)id,
+	    (long long)id);
+	raw(pt, "<thead><tr>"
 	    "<th scope=\"col\">Kanaal</th><th scope=\"col\" class=\"num\">Contacten</th>"
 	    "<th scope=\"col\" class=\"num\">Steekproef</th><th scope=\"col\" class=\"num\">"
 	    "Uitgenodigd</th><th scope=\"col\" class=\"num\">Herinnerd</th><th scope=\"col\" "
@@ -185,7 +191,7 @@ wave_section(struct portal *pt, const char *code, int64_t id)
 	for (size_t c = 0; c < w.n_channels; c++)
 		progress_row(pt, kto_channel_dutch(w.channels[c].channel), &w.channels[c].n);
 	progress_row(pt, "Totaal", &w.totals);
-	raw(pt, "</tbody>\n</table>\n");
+	raw(pt, "</tbody>\n</table>\n</div>\n");
 	if (portal_allowed(pt, code, PORTAL_MANAGE)) {
 		if (strcmp(w.state, "draft") == 0 || w.continuous)
 			wave_action_button(pt, code, id, "sample", "Steekproef trekken");
