@@ -92,6 +92,6 @@ printf '%-34s %10.2f s    baseline %-30s %10.2f s    1/2    %6.2f  (target < 60 
     "$municipalities letters, 2 threads (kto)" "$two" "the same letters on 1 thread" "$one" \
     "$(awk -v a="$one" -v b="$two" 'BEGIN { print a / b }')"
 echo "  ($(awk -v t="$two" -v n="$municipalities" 'BEGIN { printf "%.0f", 1000 * t / n }') ms a letter;" \
-    "$pages; $((kb / 1024)) MB; result set of $responses responses computed in $compute s" \
-    "${cores:+; on cores 0 and 1})"
+    "$pages; $((kb / 1024)) MB; result set of $responses responses computed in" \
+    "$compute s${cores:+; on cores 0 and 1})"
 rm -rf "$dir/out1" "$dir/out2"

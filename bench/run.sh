@@ -17,4 +17,5 @@ echo
 "$build/bench/bench_send" "$build/cli/kto" "$src/survey-defs" "$scratch"
 sh "$src/bench/web.sh" "$build/cli/kto" "$scratch"
 sh "$src/bench/marks.sh" "$build" "$scratch"
+sh "$src/bench/letters.sh" "$build/cli/kto" "$scratch"
 sh "$src/bench/portal.sh" "$build/cli/kto" "$scratch"

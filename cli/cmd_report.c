@@ -280,7 +280,7 @@ letter_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 
 struct batch {
 	const char *db_path, *dir;
-	const struct kto_results_scope *scope;
+	const struct kto_letter_batch *set;      /* the result set, read once */
 	char (*codes)[KTO_CODE_MAX + 1];
 	size_t n, next, done, failed;
 	bool progress;
@@ -315,7 +315,7 @@ batch_worker(void *arg)
 			break;
 		kto_buf_reset(&pdf);
 		kto_err_clear(&err);
-		rc = kto_letter_write(db, code, b->scope, &pdf);
+		rc = kto_letter_batch_write(b->set, db, code, &pdf);
 		if (rc != KTO_OK)
 			kto_err_set(&err, rc, "%s", rc == KTO_ENOTFOUND || rc == KTO_EDB ||
 			    rc == KTO_EBUSY ? kto_db_errmsg(db) : kto_strerror(rc));
@@ -378,10 +378,10 @@ letters_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	struct report_options o;
 	struct batch b;
+	struct kto_letter_batch *set = NULL;
 	struct kto_db *db;
 	pthread_t tid[64];
 	struct timespec t0, t1;
-	int64_t set;
 	int status = parse_options(cli, cmd, argc, argv, "wydt", &o), started = 0;
 	enum kto_rc rc;
 	double secs;
@@ -390,23 +390,26 @@ letters_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 		return status;
 	if ((db = cli_db(cli)) == NULL)
 		return cli->open_status;
-	if ((rc = kto_results_latest(db, &o.scope, &set)) != KTO_OK)
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if ((rc = kto_letter_batch_open(db, &o.scope, &set)) != KTO_OK)
 		return report_fail(cli, rc, &o.scope);
 	memset(&b, 0, sizeof b);
-	if ((rc = batch_codes(db, &o.scope, &b)) != KTO_OK)
+	if ((rc = batch_codes(db, &o.scope, &b)) != KTO_OK) {
+		kto_letter_batch_free(set);
 		return cli_fail(cli, rc, NULL);
+	}
 	if (mkdir(o.dir, 0755) != 0 && errno != EEXIST) {
 		fprintf(stderr, "%s: cannot create the directory '%s': %s\n", cli->path,
 		    o.dir, strerror(errno));
+		kto_letter_batch_free(set);
 		free(b.codes);
 		return CLI_EXIT_INPUT;
 	}
 	b.db_path = cli->db_path;
 	b.dir = o.dir;
-	b.scope = &o.scope;
+	b.set = set;
 	b.progress = !cli->json && isatty(STDOUT_FILENO);
 	pthread_mutex_init(&b.lock, NULL);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	kto_letter_setup();
 	for (int i = 0; i < o.threads && (size_t)i < b.n; i++)
 		if (pthread_create(&tid[started], NULL, batch_worker, &b) == 0)
@@ -418,6 +421,7 @@ letters_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	kto_letter_cleanup();
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	pthread_mutex_destroy(&b.lock);
+	kto_letter_batch_free(set);
 	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	if (b.progress)
 		putchar('\n');

@@ -46,6 +46,21 @@ enum kto_rc kto_letter_write(struct kto_db *db, const char *municipality,
                              struct kto_buf *pdf);
 
 /*
+** Many letters of one scope: the result set is read once by
+** kto_letter_batch_open() (on any connection), after which
+** kto_letter_batch_write() writes a municipality's letter as
+** kto_letter_write() does.  An open batch is only read, so several
+** threads may write letters from it at once, each with its own database
+** connection.  Errors as kto_letter_write()'s.
+*/
+struct kto_letter_batch;
+enum kto_rc kto_letter_batch_open(struct kto_db *db, const struct kto_results_scope *scope,
+                                  struct kto_letter_batch **out);
+enum kto_rc kto_letter_batch_write(const struct kto_letter_batch *b, struct kto_db *db,
+                                   const char *municipality, struct kto_buf *pdf);
+void kto_letter_batch_free(struct kto_letter_batch *b);
+
+/*
 ** Writes the team's overview of scope's newest result set: every circle
 ** (or only circle, when not NULL) with its members' overall marks per
 ** channel.  Errors as above; KTO_ENOTFOUND also for an unknown circle.

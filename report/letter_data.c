@@ -12,6 +12,7 @@
 #include "base/diag.h"
 #include "engine/defstore.h"
 #include "engine/surveydef.h"
+#include "report/letter.h"
 #include "report/letter_int.h"
 
 int
@@ -82,7 +83,8 @@ on_row(void *ctx, const struct kto_result_row *r)
 		if (mine) {
 			ch->mine = *r;
 			ch->has_mine = true;
-		} else if (strcmp(r->scope, "circle") == 0) {
+		} else if (strcmp(r->scope, "circle") == 0 &&
+		    strcmp(r->unit, l->mun.circle_code) == 0) {
 			ch->circle = *r;
 			ch->has_circle = true;
 		} else if (strcmp(r->scope, "all") == 0) {
@@ -111,6 +113,8 @@ on_driver(void *ctx, const struct kto_result_driver *d)
 {
 	struct letter *l = ctx;
 
+	if (strcmp(d->unit, l->mun.code) != 0)
+		return KTO_OK;
 	return grow((void **)&l->drivers, &l->n_drivers, &l->cap_drivers, sizeof *d, d);
 }
 
@@ -166,47 +170,93 @@ load_waves(struct kto_db *db, struct letter *l)
 	return rc;
 }
 
-/* The Dutch texts of the norms, from the channels' questionnaires. */
-static void
-load_norm_texts(struct kto_db *db, struct letter *l)
+/* ------------------------------------------------------------------ */
+/* The texts of the norms, by questionnaire version                    */
+
+struct norm_text {
+	char ref[96];                /* "kto-balie@2" */
+	char id[40];                 /* "N4" */
+	char text[256];
+};
+
+struct norm_cache {
+	struct norm_text *v;
+	size_t n, cap;
+};
+
+/* Adds the norms of questionnaire ref (its name@version) to c. */
+static enum kto_rc
+cache_norms(struct kto_db *db, const char *ref, struct norm_cache *c)
 {
-	for (int c = 0; c < LETTER_ALL; c++) {
-		struct kto_def_version v;
-		struct kto_survey *s = NULL;
-		struct kto_diags diags;
-		char *src = NULL;
-		bool wanted = false;
+	struct kto_def_version v;
+	struct kto_survey *s = NULL;
+	struct kto_diags diags;
+	char *src = NULL;
+	enum kto_rc rc = KTO_OK;
 
-		for (size_t i = 0; i < l->n_norms; i++)
-			wanted = wanted || letter_channel_index(l->norms[i].row.channel) == c;
-		if (!wanted || l->ch[c].def_ref[0] == '\0' ||
-		    kto_def_get(db, l->ch[c].def_ref, &v, &src) != KTO_OK)
-			continue;
-		kto_diags_init(&diags);
-		if (kto_survey_parse(src, strlen(src), &s, &diags) == KTO_OK) {
-			for (size_t i = 0; i < l->n_norms; i++) {
-				struct letter_norm *ln = &l->norms[i];
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->v[i].ref, ref) == 0)
+			return KTO_OK;
+	/* A questionnaire that is gone or does not parse leaves its norms by id. */
+	if (kto_def_get(db, ref, &v, &src) != KTO_OK)
+		return KTO_OK;
+	kto_diags_init(&diags);
+	if (kto_survey_parse(src, strlen(src), &s, &diags) == KTO_OK) {
+		for (size_t k = 0; rc == KTO_OK && k < s->n_norms; k++) {
+			struct norm_text t;
 
-				if (letter_channel_index(ln->row.channel) != c)
-					continue;
-				for (size_t k = 0; k < s->n_norms; k++)
-					if (strcmp(s->norms[k].id, ln->row.variable + 5) == 0 &&
-					    s->norms[k].text.nl != NULL)
-						snprintf(ln->text, sizeof ln->text, "%s",
-						    s->norms[k].text.nl);
-			}
-			kto_survey_free(s);
+			memset(&t, 0, sizeof t);
+			snprintf(t.ref, sizeof t.ref, "%s", ref);
+			snprintf(t.id, sizeof t.id, "%s", s->norms[k].id);
+			snprintf(t.text, sizeof t.text, "%s", s->norms[k].text.nl ?
+			    s->norms[k].text.nl : "");
+			rc = grow((void **)&c->v, &c->n, &c->cap, sizeof t, &t);
 		}
-		kto_diags_release(&diags);
-		free(src);
+		kto_survey_free(s);
+	}
+	kto_diags_release(&diags);
+	free(src);
+	return rc;
+}
+
+static void
+apply_norm_texts(struct letter *l, const struct norm_cache *c)
+{
+	for (size_t i = 0; i < l->n_norms; i++) {
+		struct letter_norm *ln = &l->norms[i];
+		int ch = letter_channel_index(ln->row.channel);
+
+		if (ch < 0 || ch == LETTER_ALL)
+			continue;
+		for (size_t k = 0; k < c->n; k++)
+			if (strcmp(c->v[k].ref, l->ch[ch].def_ref) == 0 &&
+			    strcmp(c->v[k].id, ln->row.variable + 5) == 0)
+				snprintf(ln->text, sizeof ln->text, "%s", c->v[k].text);
 	}
 }
 
-enum kto_rc
-letter_load(struct kto_db *db, const char *municipality,
-            const struct kto_results_scope *scope, struct letter *l)
+/* The Dutch texts of the norms, from the channels' questionnaires. */
+static enum kto_rc
+load_norm_texts(struct kto_db *db, struct letter *l)
 {
-	int64_t set;
+	struct norm_cache c = { NULL, 0, 0 };
+	enum kto_rc rc = KTO_OK;
+
+	for (int ch = 0; rc == KTO_OK && ch < LETTER_ALL; ch++)
+		if (l->ch[ch].def_ref[0] != '\0')
+			rc = cache_norms(db, l->ch[ch].def_ref, &c);
+	apply_norm_texts(l, &c);
+	free(c.v);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+
+/* The municipality and the scope's result set; the wave must be its own. */
+static enum kto_rc
+letter_begin(struct kto_db *db, const char *municipality,
+             const struct kto_results_scope *scope, struct letter *l)
+{
 	enum kto_rc rc;
 
 	memset(l, 0, sizeof *l);
@@ -222,18 +272,35 @@ letter_load(struct kto_db *db, const char *municipality,
 			return KTO_EINPUT;
 		l->scope.year = 0;
 	}
-	if ((rc = kto_results_latest(db, &l->scope, &set)) != KTO_OK ||
+	return KTO_OK;
+}
+
+static void
+letter_finish(struct letter *l)
+{
+	for (int c = 0; c < LETTER_CHANNELS; c++)
+		l->ch[c].present = l->ch[c].present || l->ch[c].has_mine;
+}
+
+enum kto_rc
+letter_load(struct kto_db *db, const char *municipality,
+            const struct kto_results_scope *scope, struct letter *l)
+{
+	int64_t set;
+	enum kto_rc rc;
+
+	if ((rc = letter_begin(db, municipality, scope, l)) != KTO_OK ||
+	    (rc = kto_results_latest(db, &l->scope, &set)) != KTO_OK ||
 	    (rc = kto_results_set_info(db, set, &l->set)) != KTO_OK)
 		return rc;
 	if ((rc = kto_results_rows(db, set, l->mun.code, NULL, on_row, l)) != KTO_OK ||
 	    (rc = kto_results_drivers(db, set, l->mun.code, on_driver, l)) != KTO_OK ||
-	    (rc = load_waves(db, l)) != KTO_OK) {
+	    (rc = load_waves(db, l)) != KTO_OK ||
+	    (rc = load_norm_texts(db, l)) != KTO_OK) {
 		letter_free(l);
 		return rc;
 	}
-	for (int c = 0; c < LETTER_CHANNELS; c++)
-		l->ch[c].present = l->ch[c].present || l->ch[c].has_mine;
-	load_norm_texts(db, l);
+	letter_finish(l);
 	return KTO_OK;
 }
 
@@ -246,4 +313,112 @@ letter_free(struct letter *l)
 	l->areas = NULL;
 	l->norms = NULL;
 	l->drivers = NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* A result set read once for many letters                             */
+
+struct kto_letter_batch {
+	struct kto_results_scope scope;
+	struct kto_result_set_info set;
+	struct kto_result_row *rows;         /* what letters show, as on_row() takes it */
+	size_t n_rows, cap_rows;
+	struct kto_result_driver *drivers;
+	size_t n_drivers, cap_drivers;
+	struct norm_cache norms;             /* of every stored questionnaire */
+};
+
+static enum kto_rc
+batch_row(void *ctx, const struct kto_result_row *r)
+{
+	struct kto_letter_batch *b = ctx;
+	bool all = strcmp(r->channel, "all") == 0;
+
+	if (strcmp(r->variable, "TOT") != 0 && (strcmp(r->scope, "municipality") != 0 ||
+	    !((strncmp(r->variable, "area:", 5) == 0 && all) ||
+	    (strncmp(r->variable, "norm:", 5) == 0 && !all))))
+		return KTO_OK;
+	return grow((void **)&b->rows, &b->n_rows, &b->cap_rows, sizeof *r, r);
+}
+
+static enum kto_rc
+batch_driver(void *ctx, const struct kto_result_driver *d)
+{
+	struct kto_letter_batch *b = ctx;
+
+	return grow((void **)&b->drivers, &b->n_drivers, &b->cap_drivers, sizeof *d, d);
+}
+
+enum kto_rc
+kto_letter_batch_open(struct kto_db *db, const struct kto_results_scope *scope,
+                      struct kto_letter_batch **out)
+{
+	struct kto_letter_batch *b = calloc(1, sizeof *b);
+	struct kto_def_version *defs = NULL;
+	size_t n_defs = 0;
+	int64_t set;
+	enum kto_rc rc;
+
+	*out = NULL;
+	if (b == NULL)
+		return KTO_ENOMEM;
+	b->scope = *scope;
+	if (scope->wave_id)
+		b->scope.year = 0;
+	if ((rc = kto_results_latest(db, &b->scope, &set)) != KTO_OK ||
+	    (rc = kto_results_set_info(db, set, &b->set)) != KTO_OK ||
+	    (rc = kto_results_rows(db, set, NULL, NULL, batch_row, b)) != KTO_OK ||
+	    (rc = kto_results_drivers(db, set, NULL, batch_driver, b)) != KTO_OK ||
+	    (rc = kto_def_list(db, false, &defs, &n_defs)) != KTO_OK) {
+		kto_letter_batch_free(b);
+		return rc;
+	}
+	for (size_t i = 0; rc == KTO_OK && i < n_defs; i++) {
+		char ref[96];
+
+		snprintf(ref, sizeof ref, "%s@%lld", defs[i].name, (long long)defs[i].version);
+		rc = cache_norms(db, ref, &b->norms);
+	}
+	free(defs);
+	if (rc != KTO_OK) {
+		kto_letter_batch_free(b);
+		return rc;
+	}
+	*out = b;
+	return KTO_OK;
+}
+
+void
+kto_letter_batch_free(struct kto_letter_batch *b)
+{
+	if (b == NULL)
+		return;
+	free(b->rows);
+	free(b->drivers);
+	free(b->norms.v);
+	free(b);
+}
+
+enum kto_rc
+letter_load_batch(struct kto_db *db, const struct kto_letter_batch *b,
+                  const char *municipality, struct letter *l)
+{
+	enum kto_rc rc = letter_begin(db, municipality, &b->scope, l);
+
+	if (rc != KTO_OK)
+		return rc;
+	l->set = b->set;
+	for (size_t i = 0; rc == KTO_OK && i < b->n_rows; i++)
+		rc = on_row(l, &b->rows[i]);
+	for (size_t i = 0; rc == KTO_OK && i < b->n_drivers; i++)
+		rc = on_driver(l, &b->drivers[i]);
+	if (rc == KTO_OK)
+		rc = load_waves(db, l);
+	if (rc != KTO_OK) {
+		letter_free(l);
+		return rc;
+	}
+	apply_norm_texts(l, &b->norms);
+	letter_finish(l);
+	return KTO_OK;
 }

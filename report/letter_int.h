@@ -154,6 +154,7 @@ double chart_matrix_height(void);
 #include "engine/municipality.h"
 #include "engine/results.h"
 #include "engine/wave.h"
+#include "report/wording.h"
 
 enum { LETTER_COUNTER, LETTER_PHONE, LETTER_EMAIL, LETTER_ALL, LETTER_CHANNELS };
 
@@ -196,6 +197,24 @@ struct letter {
 enum kto_rc letter_load(struct kto_db *db, const char *municipality,
                         const struct kto_results_scope *scope, struct letter *l);
 void letter_free(struct letter *l);
+
+/* The same from a result set read once (kto_letter_batch_open()). */
+struct kto_letter_batch;
+enum kto_rc letter_load_batch(struct kto_db *db, const struct kto_letter_batch *b,
+                              const char *municipality, struct letter *l);
+
+/* Shared by the sections of the letter (letter.c, letter_sections.c). */
+extern const char *const letter_channel_title[LETTER_CHANNELS];   /* "Balie" */
+bool letter_shown(const struct kto_result_row *r);        /* a number to show */
+bool letter_indicative(const struct kto_result_row *r);
+/* "significant hoger dan uw kring (7,1)"; the reference left out when none. */
+void letter_comparison_text(enum kto_against k, const struct kto_result_comparison *c,
+                            bool share, char *out, size_t n);
+void letter_integer_text(int64_t v, char *out, size_t n);
+struct doc;
+void letter_section_norms(struct doc *d, struct letter *l);
+void letter_section_matrix(struct doc *d, const struct letter *l);
+void letter_section_method(struct doc *d, const struct letter *l);
 
 /* "10 november 2026" for "2026-11-10"; the input itself when it is not one. */
 void letter_dutch_date(const char *iso, char *out, size_t n);

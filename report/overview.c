@@ -85,7 +85,7 @@ shown(const struct kto_result_row *r)
 	    isfinite(r->estimate);
 }
 
-/* "7,4 ▲ (n=212)", "7,1* (n=64)", "te weinig (n=12)", "-". */
+/* "7,4 ▲" over "n=212", "7,1*" over "n=64", "te weinig" over "n=12", "-". */
 static void
 cell_text(const struct kto_result_row *r, bool compare, char *out, size_t n)
 {
@@ -97,12 +97,12 @@ cell_text(const struct kto_result_row *r, bool compare, char *out, size_t n)
 		return;
 	}
 	if (!shown(r)) {
-		snprintf(out, n, "te weinig (n=%lld)", (long long)r->n);
+		snprintf(out, n, "te weinig\nn=%lld", (long long)r->n);
 		return;
 	}
 	c = &r->vs[0];
 	kto_fmt_mark(r->estimate, est, sizeof est);
-	snprintf(out, n, "%s%s%s (n=%lld)", est, strcmp(r->flag, "indicative") == 0 ?
+	snprintf(out, n, "%s%s%s\nn=%lld", est, strcmp(r->flag, "indicative") == 0 ?
 	    "*" : "", !compare || !c->made || c->significant == 0 ? "" :
 	    c->significant > 0 ? " \xe2\x96\xb2" : " \xe2\x96\xbc", (long long)r->n);
 }
@@ -216,6 +216,39 @@ struct circle_ref {
 	const char *code, *name;
 };
 
+/* Names as people order them: "Kring 2" before "Kring 10". */
+static int
+natural_cmp(const char *a, const char *b)
+{
+	while (*a && *b) {
+		if (*a >= '0' && *a <= '9' && *b >= '0' && *b <= '9') {
+			const char *p = a, *q = b;
+			size_t la, lb;
+
+			while (*p == '0')
+				p++;
+			while (*q == '0')
+				q++;
+			for (a = p; *a >= '0' && *a <= '9'; a++)
+				;
+			for (b = q; *b >= '0' && *b <= '9'; b++)
+				;
+			la = (size_t)(a - p);
+			lb = (size_t)(b - q);
+			if (la != lb)
+				return la < lb ? -1 : 1;
+			if (memcmp(p, q, la) != 0)
+				return memcmp(p, q, la);
+			continue;
+		}
+		if (*a != *b)
+			return (unsigned char)*a - (unsigned char)*b;
+		a++;
+		b++;
+	}
+	return (unsigned char)*a - (unsigned char)*b;
+}
+
 static int
 by_name(const void *a, const void *b)
 {
@@ -224,7 +257,7 @@ by_name(const void *a, const void *b)
 	/* Municipalities without a circle come last. */
 	if (!x->code[0] || !y->code[0])
 		return !x->code[0] - !y->code[0];
-	return strcmp(x->name, y->name);
+	return natural_cmp(x->name, y->name);
 }
 
 static void
@@ -270,6 +303,29 @@ write_overview(struct doc *d, const struct overview *o,
 	all_row(d, o);
 	if (nc == 0)
 		doc_paragraph(d, DOC_BODY, "Er zijn geen gemeenten.");
+	else
+		doc_heading(d, DOC_H2, "De kringen", 40);
+	for (size_t k = 0; k < nc; k++) {
+		char label[KTO_NAME_MAX + KTO_CODE_MAX + 8], text[LETTER_CHANNELS][48];
+		const char *cells[N_COLS];
+
+		if (k == 0)
+			doc_table_row(d, cols, N_COLS, head, DOC_SMALL_BOLD, true);
+		if (!circles[k].code[0]) {
+			snprintf(label, sizeof label, "Zonder kring");
+			for (int c = 0; c < LETTER_CHANNELS; c++)
+				snprintf(text[c], sizeof text[c], "-");
+		} else {
+			snprintf(label, sizeof label, "%s (%s)", circles[k].name, circles[k].code);
+			for (int c = 0; c < LETTER_CHANNELS; c++)
+				cell_text(find_row(o, "circle", circles[k].code, c), false,
+				    text[c], sizeof text[c]);
+		}
+		cells[0] = label;
+		for (int c = 0; c < LETTER_CHANNELS; c++)
+			cells[c + 1] = text[c];
+		doc_table_row(d, cols, N_COLS, cells, DOC_SMALL, true);
+	}
 	for (size_t k = 0; k < nc; k++) {
 		if (k > 0 || nc > 1)
 			doc_new_page(d);

@@ -160,7 +160,9 @@ wave_action_button(struct portal *pt, const char *code, int64_t id,
 	kto_html_attr(&pt->p->body, code);
 	kto_buf_addf(&pt->p->body, "/waves/%lld/%s\">", (long long)id, action);
 	portal_csrf_field(pt);
-	raw(pt, "<button type=\"submit\">");
+	/* Every wave has these buttons: the wave's heading tells them apart. */
+	kto_buf_addf(&pt->p->body, "<button type=\"submit\" aria-describedby=\"w%lld\">",
+	    (long long)id);
 	text(pt, label);
 	raw(pt, "</button></form>\n");
 }

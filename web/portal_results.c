@@ -96,6 +96,16 @@ bar_of(const struct kto_result_row *r, const char *label)
 static const char *const channels[] = { "counter", "phone", "email", "all" };
 static const char *const channel_nl[] = { "balie", "telefoon", "e-mail", "alle kanalen" };
 
+/* A channel's Dutch name: the page is in Dutch. */
+static const char *
+channel_dutch(const char *channel)
+{
+	for (int c = 0; c < 4; c++)
+		if (strcmp(channel, channels[c]) == 0)
+			return channel_nl[c];
+	return channel;
+}
+
 /* The mark, its interval and n, or why there is none, in a table cell. */
 static void
 mark_cells(struct portal *pt, const struct kto_result_row *r, bool share)
@@ -151,7 +161,10 @@ headline(struct portal *pt, const struct rows *rs, const char *circle)
 		    channel_nl[c]);
 	kto_chart_bars(&pt->p->body, &head, KTO_CHART_MARKS, bars, 4,
 	    ref ? ref->estimate : NAN, "kring", NAN, NAN);
-	raw(pt, "<table>\n<caption>Rapportcijfer per kanaal (* indicatief: minder dan "
+	/* Seven columns: scrolled in a named, focusable region on a phone. */
+	raw(pt, "<div class=\"scroll\" role=\"region\" tabindex=\"0\" "
+	    "aria-labelledby=\"tab-tot\">\n<table>\n<caption id=\"tab-tot\">"
+	    "Rapportcijfer per kanaal (* indicatief: minder dan "
 	    "100 waarnemingen of een marge groter dan 0,5)</caption>\n<thead><tr><th "
 	    "scope=\"col\">Kanaal</th><th scope=\"col\" class=\"num\">Cijfer</th><th "
 	    "scope=\"col\">95%-interval</th><th scope=\"col\" class=\"num\">n</th><th "
@@ -169,7 +182,7 @@ headline(struct portal *pt, const struct rows *rs, const char *circle)
 			comparison_cell(pt, r, (enum kto_against)k);
 		raw(pt, "</tr>\n");
 	}
-	raw(pt, "</tbody>\n</table>\n");
+	raw(pt, "</tbody>\n</table>\n</div>\n");
 }
 
 static void
@@ -215,7 +228,9 @@ norms(struct portal *pt, const struct rows *rs)
 		if (strcmp(r->scope, "municipality") != 0 || strncmp(r->variable, "norm:", 5) != 0)
 			continue;
 		if (!any) {
-			raw(pt, "<h2>Servicenormen</h2>\n<table>\n<caption>Percentage waarbij "
+			raw(pt, "<h2>Servicenormen</h2>\n<div class=\"scroll\" role=\"region\" "
+			    "tabindex=\"0\" aria-labelledby=\"tab-norm\">\n<table>\n"
+			    "<caption id=\"tab-norm\">Percentage waarbij "
 			    "de norm is gehaald</caption>\n<thead><tr><th scope=\"col\">Norm</th>"
 			    "<th scope=\"col\">Kanaal</th><th scope=\"col\" class=\"num\">Gehaald"
 			    "</th><th scope=\"col\">95%-interval</th><th scope=\"col\" "
@@ -226,7 +241,7 @@ norms(struct portal *pt, const struct rows *rs)
 		raw(pt, "<tr><th scope=\"row\">");
 		text(pt, kto_variable_label(r->variable, label, sizeof label));
 		raw(pt, "</th><td>");
-		text(pt, r->channel);
+		text(pt, channel_dutch(r->channel));
 		raw(pt, "</td>");
 		mark_cells(pt, r, true);
 		kto_fmt_pct(r->target, target, sizeof target);
@@ -235,7 +250,7 @@ norms(struct portal *pt, const struct rows *rs)
 		    r->vs_target == 0 ? "onbeslist (het doel ligt binnen de marge)" : "-");
 	}
 	if (any)
-		raw(pt, "</tbody>\n</table>\n");
+		raw(pt, "</tbody>\n</table>\n</div>\n");
 }
 
 static void
@@ -404,6 +419,7 @@ portal_results(struct portal *pt, const char *code)
 {
 	struct kto_municipality m;
 	struct rows rs = { NULL, NULL, 0, 0 };
+	char title[sizeof m.name + 32];
 	int64_t set;
 	int year = 0;
 
@@ -425,7 +441,9 @@ portal_results(struct portal *pt, const char *code)
 		web_unavailable(pt->r, pt->p);
 		return;
 	}
-	portal_begin(pt, "Resultaten");
+	/* The title names the year and the municipality, as the heading does. */
+	snprintf(title, sizeof title, "Resultaten %d: %s", year, m.name);
+	portal_begin(pt, title);
 	kto_buf_addf(&pt->p->body, "<h1>Resultaten %d: ", year);
 	text(pt, m.name);
 	raw(pt, "</h1>\n<p><a href=\"/portal/m/");

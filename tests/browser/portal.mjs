@@ -177,7 +177,7 @@ async function managerRun(browser) {
     fail(`the new wave: ${await heading.innerText()}`);
   }
   const section = page.locator(`section[aria-labelledby="${wave}"]`);
-  await shot(page, 'manager-wave-created');
+  await seen(page, PHONE.width, 'manager-wave-created');
 
   // Sampled: the progress shows both contacts in the sample.
   await go(page, () => section.getByRole('button', { name: 'Steekproef trekken' }).click());
@@ -185,6 +185,13 @@ async function managerRun(browser) {
   if (!state.includes('steekproef getrokken') && !state.includes('veldwerk')) fail(`sampled wave: ${state}`);
   const total = await section.getByRole('row', { name: /Totaal/ }).locator('td').allInnerTexts();
   if (total[0] !== '2' || total[1] !== '2') fail(`progress after sampling: ${JSON.stringify(total)}`);
+  if (await section.getByRole('button', { name: 'Steekproef trekken' }).count() > 0) fail('sampled twice?');
+  // The table is wider than the phone: it scrolls in its own region, by
+  // keyboard too.
+  const region = section.getByRole('region', { name: /Voortgang per kanaal/ });
+  await tabTo(page, `section[aria-labelledby="${wave}"] [role="region"]`);
+  for (let i = 0; i < 10; i++) await page.keyboard.press('ArrowRight');
+  if (await region.evaluate((el) => el.scrollLeft) === 0) fail('the progress table does not scroll');
   await seen(page, PHONE.width, 'manager-wave-sampled');
 
   // The results: charts with their text alternatives, then the letter.
@@ -202,8 +209,11 @@ async function managerRun(browser) {
   const pdf = readFileSync(await download.path());
   if (pdf.subarray(0, 5).toString('latin1') !== '%PDF-') fail('the letter is not a PDF');
 
-  // Signing out ends the session: the portal asks to sign in again.
+  // Signing out ends the session on the server: the old cookie, put back,
+  // is sent to sign in again.
+  const cookies = await ctx.cookies();
   await keyboardSignOut(page);
+  await ctx.addCookies(cookies);
   await page.goto(`${base}/portal/m/GM0375`);
   expectPath(page, '/portal/login');
   await ctx.close();
