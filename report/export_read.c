@@ -333,8 +333,8 @@ map_question(struct loader *ld, const struct kto_question *q, struct question_ma
 {
 	struct kto_respondent_data *d = ld->d;
 	struct question_cols *qc;
-	size_t reg, col;
-	char *label;
+	size_t reg = NONE, col;
+	char *label = NULL;
 	enum kto_rc rc;
 
 	qm->reg = NONE;

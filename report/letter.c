@@ -96,13 +96,13 @@ write_head(struct doc *d, const struct letter *l)
 	doc_rule(d, d->y, DOC_TEXT_W);
 	d->y += 8;
 	snprintf(line, sizeof line, "Hoe beoordelen inwoners die contact hadden met uw "
-	    "gemeente de dienstverlening? Deze brief zet uw cijfers naast die van %s, "
-	    "van alle deelnemers en van vorig jaar. Een verschil noemen wij alleen als "
-	    "het significant is, dus niet door toeval te verklaren; anders schrijven "
-	    "wij \xe2\x80\x98gelijk aan\xe2\x80\x99. Achteraan leest u hoe de cijfers "
-	    "tot stand komen.", l->mun.circle_name[0] ? "de andere gemeenten in uw "
-	    "vergelijkingskring" : "uw vergelijkingskring (uw gemeente is nog in "
-	    "geen kring ingedeeld)");
+	    "gemeente de dienstverlening? Deze brief zet uw cijfers naast die van %s. "
+	    "Een verschil noemen wij alleen als het significant is, dus niet door "
+	    "toeval te verklaren; anders schrijven wij \xe2\x80\x98gelijk "
+	    "aan\xe2\x80\x99. Achteraan leest u hoe de cijfers tot stand komen.",
+	    l->mun.circle_name[0] ? "de andere gemeenten in uw vergelijkingskring, van "
+	    "alle deelnemers en van vorig jaar" : "alle deelnemers en van vorig jaar "
+	    "(uw gemeente is nog in geen vergelijkingskring ingedeeld)");
 	doc_paragraph(d, DOC_BODY, line);
 	if (!l->ch[LETTER_ALL].has_mine || l->ch[LETTER_ALL].mine.n == 0)
 		doc_paragraph(d, DOC_BOLD, "In deze periode heeft geen inwoner de "
@@ -307,11 +307,12 @@ section_areas(struct doc *d, const struct letter *l)
 	bottom = k - top < 3 ? k - top : 3;
 	doc_paragraph(d, DOC_BODY, "De prestatiegebieden met uw hoogste en laagste "
 	    "cijfers, over alle kanalen samen, elk vergeleken met uw kring.");
-	doc_heading(d, DOC_BOLD, "Sterkste punten", 30);
+	/* Each list kept on one page with its heading. */
+	doc_heading(d, DOC_BOLD, "Sterkste punten", 13.0 * (double)top);
 	for (size_t i = 0; i < top; i++)
 		area_item(d, (int)i + 1, v[i]);
 	if (bottom > 0) {
-		doc_heading(d, DOC_BOLD, "Zwakste punten", 30);
+		doc_heading(d, DOC_BOLD, "Zwakste punten", 13.0 * (double)bottom);
 		for (size_t i = 0; i < bottom; i++)
 			area_item(d, (int)i + 1, v[k - 1 - i]);
 	}

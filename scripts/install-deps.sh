@@ -12,7 +12,7 @@ want=${1:-all}
 # packages bring the headers and .pc files.
 build_pkgs="build-essential cmake pkg-config libsqlite3-dev libmicrohttpd-dev \
 libcurl4-openssl-dev libpcre2-dev libgsl-dev libsodium-dev libqrencode-dev \
-libcairo2-dev libpango1.0-dev libreadstat-dev libjansson-dev"
+libcairo2-dev libpango1.0-dev fonts-dejavu-core libreadstat-dev libjansson-dev"
 # python3-aiosmtpd and postfix (for smtp-sink and smtp-source) are the real
 # SMTP servers the mail tests and benchmark talk to (DESIGN.md section 3).
 # chromium (with Node.js for playwright-core and axe-core from npm) runs the
