@@ -13,8 +13,7 @@
 #include "engine/db.h"
 #include "engine/municipality.h"
 #include "engine/results.h"
-
-static const char *const against_key[3] = { "circle", "all", "previous" };
+#include "report/export.h"
 
 struct results_options {
 	struct kto_results_scope scope;
@@ -199,71 +198,6 @@ wanted(const struct show *s, const struct kto_result_row *r)
 }
 
 static void
-json_comparison(struct kto_json *j, const struct kto_result_comparison *c)
-{
-	kto_json_object_begin(j);
-	kto_json_kv_double(j, "reference", c->reference);
-	kto_json_kv_double(j, "diff", c->diff);
-	kto_json_kv_double(j, "se", c->se);
-	kto_json_kv_double(j, "df", c->df);
-	kto_json_kv_double(j, "p", c->p);
-	kto_json_kv_double(j, "p_holm", c->p_holm);
-	kto_json_kv_int(j, "significant", c->significant);
-	kto_json_object_end(j);
-}
-
-static void
-json_row(struct kto_json *j, const struct kto_result_row *r)
-{
-	kto_json_object_begin(j);
-	kto_json_kv_string(j, "scope", r->scope);
-	kto_json_kv_string(j, "unit", r->unit);
-	kto_json_kv_string(j, "channel", r->channel);
-	kto_json_kv_string(j, "variable", r->variable);
-	kto_json_kv_string(j, "kind", r->kind);
-	kto_json_kv_int(j, "n", r->n);
-	kto_json_kv_int(j, "dont_know", r->dont_know);
-	kto_json_kv_double(j, "estimate", r->estimate);
-	kto_json_kv_double(j, "se", r->se);
-	kto_json_kv_double(j, "ci_low", r->ci_low);
-	kto_json_kv_double(j, "ci_high", r->ci_high);
-	kto_json_kv_double(j, "df", r->df);
-	kto_json_kv_string(j, "flag", r->flag);
-	if (strcmp(r->kind, "mark") == 0) {
-		kto_json_kv_double(j, "pct_pass", r->pass);
-		kto_json_kv_double(j, "pct_pass_low", r->pass_low);
-		kto_json_kv_double(j, "pct_pass_high", r->pass_high);
-		kto_json_kv_double(j, "pct_8_plus", r->high);
-		kto_json_kv_double(j, "pct_8_plus_low", r->high_low);
-		kto_json_kv_double(j, "pct_8_plus_high", r->high_high);
-	}
-	if (isfinite(r->target)) {
-		kto_json_kv_double(j, "target", r->target);
-		kto_json_kv_string(j, "target_met", r->vs_target == 1 ? "met" :
-		    r->vs_target == -1 ? "not met" : r->vs_target == 0 ?
-		    "undecided" : NULL);
-	}
-	if (r->has_distribution) {
-		kto_json_key(j, "distribution");
-		kto_json_array_begin(j);
-		for (int k = 0; k < 10; k++)
-			kto_json_double(j, r->distribution[k]);
-		kto_json_array_end(j);
-	}
-	if (strcmp(r->scope, "municipality") == 0) {
-		kto_json_key(j, "comparisons");
-		kto_json_object_begin(j);
-		for (int k = 0; k < 3; k++)
-			if (r->vs[k].made) {
-				kto_json_key(j, against_key[k]);
-				json_comparison(j, &r->vs[k]);
-			}
-		kto_json_object_end(j);
-	}
-	kto_json_object_end(j);
-}
-
-static void
 print_comparison(const struct kto_result_row *r, int k)
 {
 	const struct kto_result_comparison *c = &r->vs[k];
@@ -323,7 +257,7 @@ show_row(void *ctx, const struct kto_result_row *r)
 		return KTO_OK;
 	s->rows++;
 	if (s->json != NULL) {
-		json_row(&s->json->j, r);
+		kto_result_row_json(&s->json->j, r);
 	} else if (s->o->variable != NULL) {
 		if (s->n_matrix == s->cap_matrix) {
 			size_t cap = s->cap_matrix ? 2 * s->cap_matrix : 64;
@@ -402,21 +336,9 @@ static enum kto_rc
 show_driver(void *ctx, const struct kto_result_driver *d)
 {
 	struct show *s = ctx;
-	struct kto_json *j = &s->json->j;
 
-	if (s->o->circle != NULL && !in_circle(s, d->unit))
-		return KTO_OK;
-	kto_json_object_begin(j);
-	kto_json_kv_string(j, "unit", d->unit);
-	kto_json_kv_string(j, "area", d->area);
-	kto_json_kv_int(j, "n", d->n);
-	kto_json_kv_double(j, "r2", d->r2);
-	kto_json_kv_double(j, "coef", d->coef);
-	kto_json_kv_double(j, "se", d->se);
-	kto_json_kv_double(j, "importance", d->importance);
-	kto_json_kv_double(j, "vs_circle", d->vs_circle);
-	kto_json_kv_string(j, "quadrant", d->quadrant[0] ? d->quadrant : NULL);
-	kto_json_object_end(j);
+	if (s->o->circle == NULL || in_circle(s, d->unit))
+		kto_result_driver_json(&s->json->j, d);
 	return KTO_OK;
 }
 

@@ -93,6 +93,14 @@ enum kto_rc kto_export_results_csv(struct kto_db *db, int64_t set, const char *u
 enum kto_rc kto_export_results_json(struct kto_db *db, int64_t set, const char *unit,
                                     FILE *out, struct kto_err *err);
 
+/* One result row, or one driver, as an object of that document (also for
+ * kto results show --json, which filters the rows first). */
+struct kto_json;
+struct kto_result_row;
+struct kto_result_driver;
+void kto_result_row_json(struct kto_json *j, const struct kto_result_row *r);
+void kto_result_driver_json(struct kto_json *j, const struct kto_result_driver *d);
+
 /* ------------------------------------------------------------------ */
 /* Respondent data                                                     */
 

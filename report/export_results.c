@@ -233,11 +233,9 @@ json_comparison(struct kto_json *j, const struct kto_result_comparison *c)
 	kto_json_object_end(j);
 }
 
-static enum kto_rc
-json_row(void *ctx, const struct kto_result_row *r)
+void
+kto_result_row_json(struct kto_json *j, const struct kto_result_row *r)
 {
-	struct kto_json *j = ctx;
-
 	kto_json_object_begin(j);
 	kto_json_kv_string(j, "scope", r->scope);
 	kto_json_kv_string(j, "unit", r->unit);
@@ -284,14 +282,18 @@ json_row(void *ctx, const struct kto_result_row *r)
 		kto_json_object_end(j);
 	}
 	kto_json_object_end(j);
-	return KTO_OK;
 }
 
 static enum kto_rc
-json_driver(void *ctx, const struct kto_result_driver *d)
+json_row(void *ctx, const struct kto_result_row *r)
 {
-	struct kto_json *j = ctx;
+	kto_result_row_json(ctx, r);
+	return KTO_OK;
+}
 
+void
+kto_result_driver_json(struct kto_json *j, const struct kto_result_driver *d)
+{
 	kto_json_object_begin(j);
 	kto_json_kv_string(j, "unit", d->unit);
 	kto_json_kv_string(j, "area", d->area);
@@ -303,6 +305,12 @@ json_driver(void *ctx, const struct kto_result_driver *d)
 	kto_json_kv_double(j, "vs_circle", d->vs_circle);
 	kto_json_kv_string(j, "quadrant", d->quadrant[0] ? d->quadrant : NULL);
 	kto_json_object_end(j);
+}
+
+static enum kto_rc
+json_driver(void *ctx, const struct kto_result_driver *d)
+{
+	kto_result_driver_json(ctx, d);
 	return KTO_OK;
 }
 

@@ -409,11 +409,18 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 	req.arena = &r->arena;
 	req.lang = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lang");
 	req.session = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "kto_session");
-	req.portal_cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "kto_portal");
-	req.authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
-	req.origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
-	req.host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
-	req.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+	/* Only the portal and the API read these: the questionnaire's pages,
+	 * the hot path, skip the lookups. */
+	if (strncmp(url, "/portal", 7) == 0 || strncmp(url, "/api/", 5) == 0) {
+		req.portal_cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND,
+		    "kto_portal");
+		req.authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+		    "Authorization");
+		req.origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+		req.host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+		req.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+		    "Content-Type");
+	}
 	req.arg = query_arg;
 	req.conn = c;
 	client_ip(c, req.client_ip, sizeof req.client_ip);
