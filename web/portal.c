@@ -266,6 +266,8 @@ municipality_routes(struct portal *pt, const char *code, const char *rest)
 		portal_municipality(pt, code);
 	else if (strcmp(rest, "/results") == 0 && !post)
 		portal_results(pt, code);
+	else if (strcmp(rest, "/answers") == 0 && !post)
+		portal_answers(pt, code);
 	else if (strcmp(rest, "/letter.pdf") == 0 && !post)
 		portal_letter(pt, code);
 	else if (strcmp(rest, "/upload") == 0 && post)

@@ -43,5 +43,6 @@ void portal_wave_create(struct portal *pt, const char *code);
 void portal_wave_action(struct portal *pt, const char *code, const char *rest);
 void portal_results(struct portal *pt, const char *code);
 void portal_letter(struct portal *pt, const char *code);
+void portal_answers(struct portal *pt, const char *code);
 
 #endif

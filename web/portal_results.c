@@ -451,7 +451,10 @@ portal_results(struct portal *pt, const char *code)
 	/* download: saved as a file with a telling name, not opened in a tab. */
 	kto_buf_addf(&pt->p->body, "/letter.pdf?year=%d\" download=\"brief-op-maat-", year);
 	kto_html_attr(&pt->p->body, m.code);
-	kto_buf_addf(&pt->p->body, "-%d.pdf\">Brief op Maat (PDF)</a></p>\n", year);
+	kto_buf_addf(&pt->p->body, "-%d.pdf\">Brief op Maat (PDF)</a> &middot; <a "
+	    "href=\"/portal/m/", year);
+	kto_html_attr(&pt->p->body, m.code);
+	kto_buf_addf(&pt->p->body, "/answers?year=%d\">Open antwoorden</a></p>\n", year);
 	headline(pt, &rs, m.circle_code);
 	areas(pt, &rs);
 	norms(pt, &rs);

@@ -282,6 +282,9 @@ async function axeRun(browser) {
   await axe(page, 'wave-error');
   await open(page, '/portal/m/GM0375/results');
   await axe(page, 'results');
+  await go(page, () => page.getByRole('link', { name: 'Open antwoorden' }).click());
+  await expectText(page, 'onherkenbaar gemaakt');
+  await axe(page, 'open-answers');
   await open(page, '/portal/m/GM0381', 403);
   await expectText(page, 'Geen toegang');
   await axe(page, 'forbidden');

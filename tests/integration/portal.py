@@ -58,6 +58,14 @@ for wave, mun, channel, version in con.execute(
                           (wave, mun, channel, version)).lastrowid
         con.execute("INSERT INTO answer (response_id, item, value_num) VALUES (?, ?, ?)",
                     (rid, item, 5 + (k * 7 + mun) % 6))
+# Open answers (B20 "Wat kan beter?") with personal data in them.
+first = con.execute("SELECT r.id FROM response r JOIN municipality m ON m.id = "
+                    "r.municipality_id WHERE m.code = 'GM0375' AND r.channel = 'counter' "
+                    "ORDER BY r.id LIMIT 2").fetchall()
+con.execute("INSERT INTO answer (response_id, item, value_text) VALUES (?, 'B20', ?)",
+            (first[0][0], "Sneller graag. Bel me op 06-12345678 of mail jan.jansen@example.nl"))
+con.execute("INSERT INTO answer (response_id, item, value_text) VALUES (?, 'B20', ?)",
+            (first[1][0], "Mijn BSN 111222333 stond zichtbaar op het scherm <b>echt</b>"))
 con.commit()
 kto("results", "compute", "--year", year)
 pw = {}
@@ -208,6 +216,24 @@ try:
     st, h, pdf = request("GET", f"/portal/m/GM0375/letter.pdf?year={year}", cookie=viewer)
     check(st == 200 and h.get("content-type") == "application/pdf" and pdf[:4] == b"%PDF",
           f"letter download: {st} {h.get('content-type')}")
+
+    # Open answers: masked before they reach the page; searchable.
+    st, _, page = request("GET", f"/portal/m/GM0375/answers?year={year}", cookie=viewer)
+    check(st == 200 and b"Sneller graag" in page, f"open answers: {st}")
+    for secret in (b"06-12345678", b"jan.jansen@example.nl", b"111222333"):
+        check(secret not in page, f"open answers show {secret!r}")
+    check(b"&lt;b&gt;echt&lt;/b&gt;" in page, "open answers not escaped")
+    check(b"2 antwoorden" in page, "open answers: count")
+    st, _, page = request("GET", f"/portal/m/GM0375/answers?year={year}&q=SNELLER",
+                          cookie=viewer)
+    check(b"1 antwoord gevonden" in page, "search, case-insensitive")
+    st, _, page = request("GET", f"/portal/m/GM0375/answers?year={year}&q=jan.jansen",
+                          cookie=viewer)
+    check(b"0 antwoorden gevonden" in page, "a masked address can be searched for")
+    st, _, _ = request("GET", f"/portal/m/GM0381/answers?year={year}", cookie=manager)
+    check(st == 403, f"another municipality's open answers: {st}")
+    st, _, _ = request("GET", f"/portal/m/GM0375/answers", cookie=viewer)
+    check(st == 400, f"open answers without a year: {st}")
 
     # Signing out ends the session on the server.
     st, h, _ = form("/portal/logout", {"csrf": csrf}, cookie=manager)
