@@ -3,7 +3,8 @@
 ** record per respondent.  Numbers as xp_number() writes them; a choice as
 ** its option code; dates as YYYY-MM-DD; "weet niet" and unanswered
 ** questions as empty fields, with "weet niet" in the question's _dk
-** column (docs/exports.md).
+** column (docs/exports.md).  Open and text answers are written as
+** export_read.c masked them, through kto_csv_field() as every text.
 */
 #include <math.h>
 #include <stdio.h>
@@ -42,6 +43,9 @@ cell(struct kto_buf *b, const struct kto_respondent_data *d, size_t r, size_t c,
 	char date[48];
 	long n;
 
+	if (col->kind == XP_TEXT)
+		return col->texts[r] != NULL ? kto_csv_field(b, col->texts[r], delim) :
+		    KTO_OK;
 	if (text != NULL)
 		return kto_csv_field(b, text, delim);
 	if (d->state[xp_cell(d, r, c)] != XP_CELL_VALUE || !isfinite(v))

@@ -7,7 +7,8 @@
 ** variable.  Every column has a name valid in SPSS and R (unique without
 ** regard to case), a Dutch label, and per row a cell: a state and a
 ** number.  Text columns (codes, names, desk) take their text from the row
-** or its stratum instead.
+** or its stratum instead; the answers to open and text questions are kept
+** per column and row, masked (engine/mask.h) as they are read.
 */
 #ifndef KTO_REPORT_EXPORT_INT_H
 #define KTO_REPORT_EXPORT_INT_H
@@ -23,6 +24,10 @@
 #define XP_NAME_MAX 64
 #define XP_VALUE_LABEL_MAX 120
 #define XP_VAR_LABEL_MAX 255
+/* SPSS: the widest string variable, in bytes (a "very long string"). */
+#define XP_STRING_MAX 32767
+/* What an answer that could not be masked is exported as. */
+#define XP_UNMASKABLE "[antwoord niet te tonen]"
 
 enum xp_kind {
 	/* One per respondent, from the row and its stratum. */
@@ -45,7 +50,8 @@ enum xp_kind {
 	XP_OPTION,               /* of a multi: 1 chosen, 0 not */
 	XP_NUMBER,
 	XP_DATE,                 /* YYYYMMDD */
-	XP_DONT_KNOW             /* 1 "weet niet", 0 not; missing: not asked */
+	XP_DONT_KNOW,            /* 1 "weet niet", 0 not; missing: not asked */
+	XP_TEXT                  /* an open or text answer, masked: in texts */
 };
 
 enum xp_cell { XP_CELL_MISSING, XP_CELL_VALUE, XP_CELL_DONT_KNOW };
@@ -66,6 +72,7 @@ struct xp_column {
 	double dk_code;          /* the .sav's user-missing code; NAN: none */
 	int decimals;            /* XP_NUMBER */
 	size_t width;            /* text columns: the longest value in bytes */
+	char **texts;            /* XP_TEXT: per row the masked answer; NULL none */
 };
 
 struct xp_stratum {

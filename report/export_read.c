@@ -4,10 +4,12 @@
 ** the columns and their labels), and the answers, coded per column.
 **
 ** What is read, and what never is: a response's stratum (wave, channel),
-** completion date, language, desk and closed answers.  Never its id, its
-** invitation, session key, token or e-mail address, and no text or open
-** answer: those may hold personal data and wait for the masking of
-** DESIGN.md section 7.  The respondent number is the row's place in an
+** completion date, language, desk, closed answers, and its open and text
+** answers, each passed through kto_mask_text() (engine/mask.h, DESIGN.md
+** section 7) as it is read, so that the raw text never reaches the data
+** the writers see; a text the masking cannot finish becomes XP_UNMASKABLE.
+** Never its id, its invitation, session key, token or e-mail address.
+** The respondent number is the row's place in an
 ** order shuffled by a keyed hash of the response id (key: derived from the
 ** installation's secret and the scope), so it reveals neither the id nor
 ** the order of answering, and is the same on every export of an unchanged
@@ -32,6 +34,7 @@
 #include "engine/channel.h"
 #include "engine/db_int.h"
 #include "engine/email.h"
+#include "engine/mask.h"
 #include "engine/municipality.h"
 #include "engine/response.h"
 #include "engine/surveydef.h"
@@ -40,6 +43,8 @@
 /* At most this many cells (respondents x columns) in memory: ~580 MB. */
 #define CELLS_MAX ((size_t)64 << 20)
 #define NONE SIZE_MAX
+/* The longest masked answer kept (the masks may lengthen a text). */
+#define MASKED_MAX ((size_t)1 << 20)
 
 /* A question (id and type) of the definitions and the columns it fills. */
 struct question_cols {
@@ -265,6 +270,8 @@ kind_of(enum kto_qtype t)
 	case KTO_Q_CHOICE: return XP_CHOICE;
 	case KTO_Q_NUMBER: return XP_NUMBER;
 	case KTO_Q_DATE: return XP_DATE;
+	case KTO_Q_TEXT:
+	case KTO_Q_OPEN: return XP_TEXT;
 	default: return XP_OPTION;
 	}
 }
@@ -338,8 +345,6 @@ map_question(struct loader *ld, const struct kto_question *q, struct question_ma
 	enum kto_rc rc;
 
 	qm->reg = NONE;
-	if (q->type == KTO_Q_TEXT || q->type == KTO_Q_OPEN)
-		return KTO_OK;          /* personal data: not exported (yet) */
 	if ((rc = question_columns(ld, q, &reg)) != KTO_OK)
 		return rc;
 	qm->reg = reg;
@@ -667,7 +672,47 @@ begin_response(struct loader *ld, size_t r, const struct version_map *vm,
 	}
 }
 
-static void
+/*
+** An open or text answer into row r of column c, masked.  A text the
+** masking cannot finish (PCRE2's match limits, or a masked text over
+** MASKED_MAX) is replaced by XP_UNMASKABLE: it must not be shown as it is.
+*/
+static enum kto_rc
+store_text(struct loader *ld, size_t r, size_t c, const char *text)
+{
+	struct kto_respondent_data *d = ld->d;
+	struct kto_buf b = KTO_BUF_INIT(MASKED_MAX);
+	char **slot = &d->cols[c].texts[r];
+	enum kto_rc rc;
+
+	if (text == NULL)
+		return KTO_OK;
+	rc = kto_mask_text(text, &b, NULL);
+	if (rc == KTO_ELIMIT) {
+		kto_buf_reset(&b);
+		rc = kto_buf_adds(&b, XP_UNMASKABLE);
+	}
+	if (rc == KTO_OK) {
+		char *masked = kto_buf_detach(&b);
+
+		if (masked == NULL) {
+			rc = KTO_ENOMEM;
+		} else {
+			free(*slot);
+			*slot = masked;
+			set_cell(d, r, c, XP_CELL_VALUE, 0);
+		}
+	}
+	kto_buf_release(&b);
+	if (rc == KTO_ENOMEM)
+		return oom(ld);
+	if (rc != KTO_OK)
+		return kto_err_set(ld->err, rc, "could not mask an open answer: %s",
+		    kto_strerror(rc));
+	return KTO_OK;
+}
+
+static enum kto_rc
 store_answer(struct loader *ld, size_t r, const struct version_map *vm,
              const struct kto_question *q, const struct kto_answer *a)
 {
@@ -677,7 +722,7 @@ store_answer(struct loader *ld, size_t r, const struct version_map *vm,
 	bool overall = q == vm->s->overall && q->type == KTO_Q_MARK;
 
 	if (qm->reg == NONE || a->state == KTO_ANSWER_NONE)
-		return;
+		return KTO_OK;
 	qc = &ld->questions[qm->reg];
 	if (a->state == KTO_ANSWER_DONT_KNOW) {
 		if (qc->col != NONE)
@@ -688,9 +733,12 @@ store_answer(struct loader *ld, size_t r, const struct version_map *vm,
 			set_cell(d, r, qc->dk_col, XP_CELL_VALUE, 1);
 		if (overall)
 			set_cell(d, r, ld->tot_col, XP_CELL_DONT_KNOW, NAN);
-		return;
+		return KTO_OK;
 	}
 	switch (q->type) {
+	case KTO_Q_TEXT:
+	case KTO_Q_OPEN:
+		return store_text(ld, r, qc->col, a->text);
 	case KTO_Q_DATE: {
 		struct kto_datetime t;
 
@@ -735,6 +783,7 @@ store_answer(struct loader *ld, size_t r, const struct version_map *vm,
 	default:
 		break;
 	}
+	return KTO_OK;
 }
 
 /* (item, value_num, value_text, dont_know, id, version, completed_at,
@@ -790,7 +839,8 @@ load_answers(struct loader *ld)
 			rc = db_error(ld, rc);
 			break;
 		}
-		store_answer(ld, r, vm, q, &a);
+		if ((rc = store_answer(ld, r, vm, q, &a)) != KTO_OK)
+			break;
 	}
 	if (rc != KTO_OK && ld->err->rc != rc)
 		rc = db_error(ld, rc);
@@ -823,9 +873,13 @@ finish(struct loader *ld)
 		double top = col->kind == XP_MARK ? 10 : col->kind == XP_CHOICE ||
 		    col->kind == XP_SCALE ? (double)col->n_options : 1;
 
-		if (col->dk_label != NULL && col->kind != XP_NUMBER && col->kind != XP_DATE)
+		if (col->dk_label != NULL && col->kind != XP_NUMBER &&
+		    col->kind != XP_DATE && col->kind != XP_TEXT)
 			col->dk_code = top < 99 ? 99 : top < 999 ? 999 : 9999;
 		col->width = 1;
+		for (size_t r = 0; col->kind == XP_TEXT && r < d->n_rows; r++)
+			if (col->texts[r] != NULL && strlen(col->texts[r]) > col->width)
+				col->width = strlen(col->texts[r]);
 	}
 	for (size_t r = 0; r < d->n_rows; r++) {
 		const struct xp_row *row = &d->rows[r];
@@ -958,7 +1012,12 @@ kto_respondent_data_load(struct kto_db *db, const struct kto_export_scope *scope
 		} else {
 			for (size_t i = 0; i < d->n_rows * d->n_cols; i++)
 				d->value[i] = NAN;
-			rc = load_answers(&ld);
+			for (size_t c = 0; c < d->n_cols && rc == KTO_OK; c++)
+				if (d->cols[c].kind == XP_TEXT && (d->cols[c].texts =
+				    calloc(d->n_rows, sizeof *d->cols[c].texts)) == NULL)
+					rc = oom(&ld);
+			if (rc == KTO_OK)
+				rc = load_answers(&ld);
 		}
 	}
 	kto_db_read_end(db);
@@ -1010,6 +1069,9 @@ kto_respondent_data_free(struct kto_respondent_data *d)
 			free(col->options[i].label);
 		}
 		free(col->options);
+		for (size_t r = 0; col->texts != NULL && r < d->n_rows; r++)
+			free(col->texts[r]);
+		free(col->texts);
 	}
 	free(d->cols);
 	for (size_t h = 0; h < d->n_strata; h++)

@@ -10,6 +10,11 @@
 ** user-missing values into NA.  Dates are SPSS dates (seconds since
 ** 1582-10-14) shown as dd.mm.yyyy.
 **
+** Open and text answers are string variables holding the masked text
+** (export_read.c), as wide as the longest answer: past 255 bytes ReadStat
+** writes SPSS's "very long strings", up to XP_STRING_MAX bytes; a longer
+** answer is cut there, at a character boundary (the CSV has it whole).
+**
 ** ReadStat truncates labels at SPSS's limits in bytes, which could cut a
 ** UTF-8 character in two, and misreads value labels longer than 127 bytes;
 ** labels are therefore cut here first, at a character boundary.
@@ -52,7 +57,7 @@ static bool
 is_text(enum xp_kind k)
 {
 	return k == XP_MUNICIPALITY || k == XP_MUNICIPALITY_NAME || k == XP_LANGUAGE ||
-	    k == XP_DESK;
+	    k == XP_DESK || k == XP_TEXT;
 }
 
 /* Days since 1582-10-14, SPSS's day 0, times a day's seconds. */
@@ -219,7 +224,7 @@ add_variables(readstat_writer_t *w, const struct kto_respondent_data *d,
 
 		if (is_text(col->kind)) {
 			v = readstat_add_variable(w, col->name, READSTAT_TYPE_STRING,
-			    col->width);
+			    col->width > XP_STRING_MAX ? XP_STRING_MAX : col->width);
 			if (v == NULL)
 				return KTO_ENOMEM;
 			readstat_variable_set_measure(v, READSTAT_MEASURE_NOMINAL);
@@ -262,8 +267,26 @@ add_notes(readstat_writer_t *w, const struct kto_respondent_data *d)
 	    "gewicht = weight.");
 	readstat_add_note(w, "Weet niet: code 99 of 999 (user-missing) en de "
 	    "variabele VRAAG_dk.");
-	readstat_add_note(w, "Open antwoorden staan er niet in: die kunnen "
-	    "persoonsgegevens bevatten.");
+	readstat_add_note(w, "Open antwoorden: persoonsgegevens gemaskeerd "
+	    "([BSN], [e-mail], [adres]...).");
+}
+
+/* A masked answer; missing when there is none; cut at XP_STRING_MAX. */
+static readstat_error_t
+insert_text(readstat_writer_t *w, readstat_variable_t *v, const char *text)
+{
+	readstat_error_t e;
+	char *cut;
+
+	if (text == NULL)
+		return readstat_insert_missing_value(w, v);
+	if (strlen(text) <= XP_STRING_MAX)
+		return readstat_insert_string_value(w, v, text);
+	if ((cut = xp_truncate(text, XP_STRING_MAX)) == NULL)
+		return READSTAT_ERROR_MALLOC;
+	e = readstat_insert_string_value(w, v, cut);
+	free(cut);
+	return e;
 }
 
 static readstat_error_t
@@ -291,6 +314,9 @@ write_row(readstat_writer_t *w, const struct kto_respondent_data *d, size_t r,
 			continue;
 		case XP_DESK:
 			e = readstat_insert_string_value(w, vars[c], row->desk);
+			continue;
+		case XP_TEXT:
+			e = insert_text(w, vars[c], col->texts[r]);
 			continue;
 		default:
 			break;

@@ -6,9 +6,11 @@ not be exported) written straight into the database, as results.py does:
 choice, yes/no, "weet niet", marks, and -- through an extra definition
 version loaded for the counter -- a multi, a number, a date, a question
 whose type changed between versions and a text question.  Municipality
-names and desks carry formula-injection strings; open and text answers,
-invitations and contacts carry e-mail addresses and tokens that must never
-reach an export.
+names and desks carry formula-injection strings; invitations and contacts
+carry e-mail addresses and tokens that must never reach an export; open
+and text answers carry e-mail addresses, phone numbers, an IBAN, a BSN, a
+postcode and a formula, and must arrive masked (engine/mask.h) and
+defused.
 
 The aggregated results are read back with Python's csv module in both
 dialects and compared with `kto results show --json`; the respondent data
@@ -45,6 +47,22 @@ DESKS = ['=HYPERLINK("http://e.test","x")', "+31612345678", "-1",
 INJECTED_NAME = '=HYPERLINK("http://evil.test/","Gemeente")'
 QUOTED_NAME = 'Súdwest-Fryslân "Noord"; Zuid, Oost'
 SECRET = "GEHEIM-antwoord"
+# The counter's open question B20, in turn; what each must become, and
+# what of it must never be seen.
+LONG = "Lang verhaal: " + "de wachttijd bij de balie was echt veel te lang. " * 12
+OPEN_ANSWERS = [
+    (f"{SECRET}: bel me op 06-12345678 of mail piet@voorbeeld.nl",
+     ["[telefoonnummer]", "[e-mail]"], ["06-12345678", "piet@voorbeeld.nl"]),
+    ("Stort het terug op NL91ABNA0417164300 graag", ["[IBAN]"],
+     ["NL91ABNA0417164300"]),
+    ("Mijn BSN 111222333 stond verkeerd", ["[BSN]"], ["111222333"]),
+    ("=HYPERLINK(1)", ["=HYPERLINK(1)"], []),
+    (LONG + "Mail me: klaas@voorbeeld.nl", ["[e-mail]", LONG.strip()],
+     ["klaas@voorbeeld.nl"]),
+]
+NEVER = [o for _, _, originals in OPEN_ANSWERS for o in originals] + \
+    ["0612345678", "jan.jansen@voorbeeld.nl", "1234 AB"]
+open_turn = [0]
 failures = []
 
 
@@ -244,8 +262,9 @@ def fill(rid, channel, version, row):
             wait = rng.choice(["lt5", "5-10", "10-15", "15-30", "gt30"])
             answer(rid, "B03", text=wait)
             row["B03"], row["B03_dk"] = wait, "0"
-        answer(rid, "B20", text=f"{SECRET}: bel me op 0612345678 of mail "
-               "piet@voorbeeld.nl")
+        text = OPEN_ANSWERS[open_turn[0] % len(OPEN_ANSWERS)][0]
+        open_turn[0] += 1
+        answer(rid, "B20", text=text)
 
 
 n_h = collections.Counter()
@@ -384,7 +403,25 @@ for col in header:
     check(not re.search(r"(^|_)(id|token|email|mail|session|invitation)($|_)", col, re.I),
           f"column {col} looks like an identifier")
 for col in ("B20", "E16", "T17", "K04"):
-    check(col not in header, f"the open/text question {col} was exported")
+    check(col in header, f"the open/text question {col} was not exported")
+
+# Open answers: masked, in both dialects (the nl one is compared with this
+# one field by field below), and a formula defused.
+b20 = collections.Counter(r["B20"] for r in rows if r["B20"])
+check(open_turn[0] >= len(OPEN_ANSWERS), "too few counter responses for the open answers")
+for text, masked, originals in OPEN_ANSWERS:
+    want = [v for v in b20 if all(m in v for m in masked)]
+    check(want, f"B20: no masked form of {text[:40]!r} ({masked}) in {list(b20)[:6]}")
+check(b20["'=HYPERLINK(1)"] > 0 and b20["=HYPERLINK(1)"] == 0,
+      f"B20: the formula answer was not defused: {list(b20)}")
+check(any(len(v.encode()) > 255 for v in b20), "B20: the long answer was cut")
+k04 = collections.Counter(r["K04"] for r in rows if r["K04"])
+check(k04 and all("[e-mail]" in v and "[adres]" in v and SECRET in v for v in k04),
+      f"K04 (text) not masked: {list(k04)}")
+for r in rows:
+    for c in ("B20", "K04"):
+        for o in NEVER:
+            check(o not in r[c], f"{c}: {o!r} was not masked: {r[c]!r}")
 
 # Respondent numbers: 1..n, not the response ids, the same on every export.
 numbers = [int(r["respondent"]) for r in rows]
@@ -478,7 +515,10 @@ for name in ("resp.csv", "resp-nl.csv", "resp.sav", "results-nl.csv", "results.j
         data = f.read()
     check(not email.search(data), f"{name}: an e-mail address: {email.search(data)}")
     check(b"@example" not in data and b".example" not in data, f"{name}: @example")
-    check(SECRET.encode() not in data, f"{name}: an open or text answer")
+    for o in NEVER:
+        check(o.encode() not in data, f"{name}: {o!r} of an open or text answer")
+    if name.startswith("results"):
+        check(SECRET.encode() not in data, f"{name}: an open or text answer")
     words = set(re.findall(rb"[A-Za-z0-9_-]{16,}", data))
     check(not any(w.decode() in tokens for w in words), f"{name}: an invitation token")
 
@@ -682,6 +722,15 @@ write.csv(z, args[3], row.names = FALSE, na = "", fileEncoding = "UTF-8")
         check(meta["class"].get("completed") == "Date", "haven: completed is not a Date")
         check(meta["class"].get("K03") == "Date", "haven: a date question is not a Date")
         check_sav("haven", meta, data)
+        # The open answers: string variables with the question as label,
+        # the masked text as the CSV has it (there with a formula defused).
+        check(meta["class"].get("B20") == "character", "haven: B20 is not text")
+        check(meta["label"].get("K04") == "Wat is uw postcode?", "haven: K04 label")
+        for i, (r, s) in enumerate(zip(rows, data)):
+            for c in ("B20", "K04"):
+                want = neutralised(s[c]) if s[c] else s[c]
+                check(want.rstrip() == r[c].rstrip(),
+                      f"haven row {i}: {c} {s[c][:60]!r} vs {r[c][:60]!r}")
         # Without user_na, "weet niet" is NA and nothing else changes.
         p = subprocess.run(["Rscript", "-e", "library(haven); d <- read_sav('%s'); "
                             "cat(sum(is.na(d$B03)), sum(!is.na(d$B03) & d$B03 == 99))"
@@ -745,6 +794,14 @@ write.csv(z, args[3], row.names = FALSE, na = "", fileEncoding = "UTF-8")
             meta = parse_meta(f.read())
         with open(path("foreign.csv"), encoding="utf-8", newline="") as f:
             data = list(csv.DictReader(f))
+        # foreign does not read SPSS's very long strings (over 255 bytes)
+        # as one variable: it shows their 255-byte segments as variables of
+        # their own (B201, B202 after B20).  haven and SPSS read them whole.
+        segments = [v for v in meta["label"] if v not in header and
+                    re.fullmatch(r"B20\d+", v)]
+        check(len(segments) > 0, "foreign: the long B20 was no very long string")
+        for v in segments:
+            del meta["label"][v]
         check_sav("foreign", meta, data)
 
 # libreadstat's own reader, when a C compiler is at hand.
