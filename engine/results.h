@@ -109,6 +109,13 @@ enum kto_rc kto_results_rows_where(struct kto_db *db, int64_t set, const char *u
                                                      const struct kto_result_row *r),
                                    void *ctx);
 
+/*
+** The newest result set of each wave of municipality `code` (kto results
+** compute --wave), oldest wave first; *out freed by the caller.
+*/
+enum kto_rc kto_results_waves(struct kto_db *db, const char *code,
+                              struct kto_result_set_info **out, size_t *count);
+
 /* The newest result set of each year, newest year first; *out freed by the caller. */
 enum kto_rc kto_results_years(struct kto_db *db, struct kto_result_set_info **out,
                               size_t *count);

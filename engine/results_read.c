@@ -218,6 +218,23 @@ set_info_fill(sqlite3_stmt *st, void *elem)
 	out->level = sqlite3_column_double(st, 3);
 	out->responses = sqlite3_column_int64(st, 4);
 	kto_db_column_copy(st, 5, out->computed_at, sizeof out->computed_at);
+	out->wave_id = sqlite3_column_int64(st, 6);
+}
+
+enum kto_rc
+kto_results_waves(struct kto_db *db, const char *code, struct kto_result_set_info **out,
+                  size_t *count)
+{
+	sqlite3_stmt *st;
+	enum kto_rc rc = kto_db_prepare(db, &st, "SELECT s.id, s.scope, 0, s.level, "
+	    "s.responses, s.computed_at, s.wave_id FROM result_set s WHERE s.id IN "
+	    "(SELECT max(r.id) FROM result_set r JOIN wave w ON w.id = r.wave_id JOIN "
+	    "municipality m ON m.id = w.municipality_id WHERE r.scope = 'wave' AND "
+	    "m.code = ? GROUP BY r.wave_id) ORDER BY s.wave_id", "t", code);
+
+	if (rc != KTO_OK)
+		return rc;
+	return kto_db_collect(db, st, sizeof **out, set_info_fill, (void **)out, count);
 }
 
 enum kto_rc
@@ -225,7 +242,7 @@ kto_results_years(struct kto_db *db, struct kto_result_set_info **out, size_t *c
 {
 	sqlite3_stmt *st;
 	enum kto_rc rc = kto_db_prepare(db, &st, "SELECT id, scope, year, level, "
-	    "responses, computed_at FROM result_set WHERE id IN (SELECT max(id) FROM "
+	    "responses, computed_at, 0 FROM result_set WHERE id IN (SELECT max(id) FROM "
 	    "result_set WHERE scope = 'year' GROUP BY year) ORDER BY year DESC", "");
 
 	if (rc != KTO_OK)

@@ -390,6 +390,52 @@ trend(struct portal *pt, const char *code, const char *circle)
 	    NAN, NAN);
 }
 
+/*
+** The overall mark per wave, for a municipality that measures several
+** times (kto results compute --wave): only when there are two or more.
+*/
+static void
+trend_waves(struct portal *pt, const char *code)
+{
+	struct kto_result_set_info *waves = NULL;
+	size_t n = 0, k = 0;
+	struct kto_chart_point own[12];
+	char period[12][24];
+	const char *periods[12];
+	struct kto_chart_series series[1] = { { "Uw gemeente", own } };
+	struct kto_chart_head head = { "trend-waves", "Rapportcijfer per meting",
+	    "Het totaaloordeel van alle kanalen per meting.", false };
+
+	if (kto_results_waves(pt->r->db, code, &waves, &n) != KTO_OK || n < 2) {
+		free(waves);
+		return;
+	}
+	/* The newest twelve, oldest first. */
+	for (size_t i = n > 12 ? n - 12 : 0; i < n; i++) {
+		struct rows rs = { code, NULL, 0, 0 };
+		const struct kto_result_row *a;
+
+		if (kto_results_rows_where(pt->r->db, waves[i].id, code, "all", "TOT",
+		    keep_row, &rs) != KTO_OK) {
+			free(rs.row);
+			continue;
+		}
+		a = find(&rs, "municipality", code, "all", "TOT");
+		snprintf(period[k], sizeof period[k], "meting %lld", (long long)waves[i].wave_id);
+		periods[k] = period[k];
+		own[k] = (struct kto_chart_point){ a ? a->estimate : NAN, a ? a->ci_low : NAN,
+		    a ? a->ci_high : NAN, a ? (long)a->n : -1,
+		    a == NULL || strcmp(a->flag, "too_few") == 0,
+		    a != NULL && strcmp(a->flag, "indicative") == 0 };
+		k++;
+		free(rs.row);
+	}
+	free(waves);
+	raw(pt, "<h2>Per meting</h2>\n");
+	kto_chart_trend(&pt->p->body, &head, KTO_CHART_MARKS, periods, k, series, 1,
+	    NAN, NAN);
+}
+
 /* The year asked for (?year=), else the newest with results. */
 static bool
 pick_set(struct portal *pt, int64_t *set, int *year)
@@ -461,6 +507,7 @@ portal_results(struct portal *pt, const char *code)
 	distribution(pt, &rs);
 	priority(pt, set, m.code);
 	trend(pt, m.code, m.circle_code);
+	trend_waves(pt, m.code);
 	if (m.circle_code[0]) {
 		struct rows members = { m.code, NULL, 0, 0 };
 		struct kto_municipality *mun = NULL;

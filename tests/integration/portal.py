@@ -217,6 +217,27 @@ try:
     check(st == 200 and h.get("content-type") == "application/pdf" and pdf[:4] == b"%PDF",
           f"letter download: {st} {h.get('content-type')}")
 
+    # A municipality that measures more than once: a trend per wave.
+    first_wave = con.execute("SELECT min(w.id) FROM wave w JOIN municipality m ON "
+                             "m.id = w.municipality_id WHERE m.code = 'GM0375'").fetchone()[0]
+    mun_id, version = con.execute("SELECT w.municipality_id, wc.def_version_id FROM wave w "
+                                  "JOIN wave_channel wc ON wc.wave_id = w.id WHERE w.id = ?",
+                                  (wave,)).fetchone()
+    for k in range(35):
+        rid = con.execute("INSERT INTO response (wave_id, municipality_id, channel, "
+                          "def_version_id, state, completed_at) VALUES (?, ?, 'counter', ?, "
+                          "'complete', '2026-10-20T10:00:00Z')", (wave, mun_id, version)).lastrowid
+        con.execute("INSERT INTO answer (response_id, item, value_num) VALUES (?, 'B18', ?)",
+                    (rid, 6 + k % 4))
+    con.commit()
+    st, _, page = request("GET", f"/portal/m/GM0375/results?year={year}", cookie=viewer)
+    check(b"Per meting" not in page, "a trend per wave from one wave")
+    kto("results", "compute", "--wave", str(first_wave))
+    kto("results", "compute", "--wave", str(wave))
+    st, _, page = request("GET", f"/portal/m/GM0375/results?year={year}", cookie=viewer)
+    check(b"Per meting" in page and b"Rapportcijfer per meting" in page,
+          "no trend per wave after two waves' results")
+
     # Open answers: masked before they reach the page; searchable.
     st, _, page = request("GET", f"/portal/m/GM0375/answers?year={year}", cookie=viewer)
     check(st == 200 and b"Sneller graag" in page, f"open answers: {st}")
