@@ -5,12 +5,14 @@
 #include "cli/cli.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "base/diag.h"
+#include "base/strparse.h"
 #include "engine/db.h"
 
 void
@@ -264,4 +266,26 @@ cli_print_config_diags(struct cli *cli, const char *file, const struct kto_diags
 	if (d->dropped > 0)
 		fprintf(stderr, "%s: ... and %zu more problems not shown\n", cli->path,
 		    d->dropped);
+}
+
+int
+cli_scope_arg(struct cli *cli, const struct cli_cmd *cmd, enum cli_scope_kind kind,
+              const char *arg, int64_t *out)
+{
+	switch (kind) {
+	case CLI_SCOPE_WAVE:
+		if (kto_parse_i64(arg, 1, INT64_MAX, out) == KTO_OK)
+			return CLI_CONTINUE;
+		return cli_usage_error(cli, cmd, "--wave '%s': give the wave's number, "
+		    "as 'kto wave create' printed it", arg);
+	case CLI_SCOPE_YEAR:
+		if (kto_parse_i64(arg, 1000, 9999, out) == KTO_OK)
+			return CLI_CONTINUE;
+		return cli_usage_error(cli, cmd, "--year '%s': give a year such as 2026", arg);
+	case CLI_SCOPE_SET:
+		break;
+	}
+	if (kto_parse_i64(arg, 1, INT64_MAX, out) == KTO_OK)
+		return CLI_CONTINUE;
+	return cli_usage_error(cli, cmd, "--set '%s': give a result set's number", arg);
 }

@@ -94,6 +94,15 @@ int cli_begin(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 */
 struct kto_db *cli_db(struct cli *cli);
 
+/*
+** The argument of --wave, --year or --set, the scopes of kto results,
+** report and export, into *out: CLI_CONTINUE, or the status of the usage
+** error printed.
+*/
+enum cli_scope_kind { CLI_SCOPE_WAVE, CLI_SCOPE_YEAR, CLI_SCOPE_SET };
+int cli_scope_arg(struct cli *cli, const struct cli_cmd *cmd, enum cli_scope_kind kind,
+                  const char *arg, int64_t *out);
+
 /* Prints "kto: message" on stderr for a usage error; returns CLI_EXIT_USAGE. */
 int cli_usage_error(struct cli *cli, const struct cli_cmd *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -56,27 +56,22 @@ parse_options(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 		switch (c) {
 		case CLI_GETOPT_EXIT:
 			return status;
-		case 'w':
-			if (kto_parse_i64(optarg, 1, INT64_MAX, &v) != KTO_OK)
-				return cli_usage_error(cli, cmd, "--wave '%s': give the "
-				    "wave's number, as 'kto wave create' printed it", optarg);
-			o->wave = v;
-			given++;
-			break;
-		case 'y':
-			if (kto_parse_i64(optarg, 1000, 9999, &v) != KTO_OK)
-				return cli_usage_error(cli, cmd, "--year '%s': give a year "
-				    "such as 2026", optarg);
-			o->year = (int)v;
-			given++;
-			break;
 		case 's':
 			if (!results)
 				return cli_usage_error(cli, cmd, "--set is an option of 'kto "
 				    "export results'");
-			if (kto_parse_i64(optarg, 1, INT64_MAX, &o->set) != KTO_OK)
-				return cli_usage_error(cli, cmd, "--set '%s': give a result "
-				    "set's number", optarg);
+			/* FALLTHROUGH */
+		case 'w':
+		case 'y':
+			if ((status = cli_scope_arg(cli, cmd, c == 'w' ? CLI_SCOPE_WAVE :
+			    c == 'y' ? CLI_SCOPE_YEAR : CLI_SCOPE_SET, optarg, &v)) != CLI_CONTINUE)
+				return status;
+			if (c == 'w')
+				o->wave = v;
+			else if (c == 'y')
+				o->year = (int)v;
+			else
+				o->set = v;
 			given++;
 			break;
 		case 'm':

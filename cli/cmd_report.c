@@ -64,17 +64,14 @@ parse_options(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 		}
 		switch (c) {
 		case OPT_WAVE:
-			if (kto_parse_i64(optarg, 1, INT64_MAX, &v) != KTO_OK)
-				return cli_usage_error(cli, cmd, "--wave '%s': give the "
-				    "wave's number, as 'kto wave create' printed it", optarg);
-			o->scope.wave_id = v;
-			given++;
-			break;
 		case OPT_YEAR:
-			if (kto_parse_i64(optarg, 1000, 9999, &v) != KTO_OK)
-				return cli_usage_error(cli, cmd, "--year '%s': give a year "
-				    "such as 2026", optarg);
-			o->scope.year = (int)v;
+			if ((status = cli_scope_arg(cli, cmd, c == OPT_WAVE ? CLI_SCOPE_WAVE :
+			    CLI_SCOPE_YEAR, optarg, &v)) != CLI_CONTINUE)
+				return status;
+			if (c == OPT_WAVE)
+				o->scope.wave_id = v;
+			else
+				o->scope.year = (int)v;
 			given++;
 			break;
 		case OPT_THREADS:
@@ -410,7 +407,6 @@ letters_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	b.set = set;
 	b.progress = !cli->json && isatty(STDOUT_FILENO);
 	pthread_mutex_init(&b.lock, NULL);
-	kto_letter_setup();
 	for (int i = 0; i < o.threads && (size_t)i < b.n; i++)
 		if (pthread_create(&tid[started], NULL, batch_worker, &b) == 0)
 			started++;

@@ -52,23 +52,17 @@ parse_scope_options(struct cli *cli, const struct cli_cmd *cmd, int argc,
 			return cli_usage_error(cli, cmd, "--level is chosen when computing");
 		switch (c) {
 		case 'w':
-			if (kto_parse_i64(optarg, 1, INT64_MAX, &v) != KTO_OK)
-				return cli_usage_error(cli, cmd, "--wave '%s': give the "
-				    "wave's number, as 'kto wave create' printed it", optarg);
-			o->scope.wave_id = v;
-			given++;
-			break;
 		case 'y':
-			if (kto_parse_i64(optarg, 1000, 9999, &v) != KTO_OK)
-				return cli_usage_error(cli, cmd, "--year '%s': give a year "
-				    "such as 2026", optarg);
-			o->scope.year = (int)v;
-			given++;
-			break;
 		case 's':
-			if (kto_parse_i64(optarg, 1, INT64_MAX, &o->set) != KTO_OK)
-				return cli_usage_error(cli, cmd, "--set '%s': give a result "
-				    "set's number", optarg);
+			if ((status = cli_scope_arg(cli, cmd, c == 'w' ? CLI_SCOPE_WAVE :
+			    c == 'y' ? CLI_SCOPE_YEAR : CLI_SCOPE_SET, optarg, &v)) != CLI_CONTINUE)
+				return status;
+			if (c == 'w')
+				o->scope.wave_id = v;
+			else if (c == 'y')
+				o->scope.year = (int)v;
+			else
+				o->set = v;
 			given++;
 			break;
 		case 'l':

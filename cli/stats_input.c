@@ -112,7 +112,10 @@ struct reader {
 	size_t n_strata_cols;
 	size_t row;                            /* as a spreadsheet numbers it */
 	size_t cap;
-	double *fpc_row;                       /* per row, while reading */
+	/* Per stratum, for --fpc: the value, and the row it was first given on. */
+	double *stratum_fpc;
+	size_t *stratum_row, *stratum_n, cap_strata;
+	bool fractions;                        /* every fpc value is at most 1 */
 	struct labels strata_labels, group_labels;
 	struct kto_buf key;
 	struct stats_input *in;
@@ -203,7 +206,7 @@ grow_rows(struct reader *r)
 	size_t cap = r->cap ? r->cap * 2 : 1024;
 	double *v = realloc(in->value, cap * sizeof *v);
 	size_t *s, *g;
-	double *w, *f;
+	double *w;
 
 	if (v == NULL)
 		return KTO_ENOMEM;
@@ -218,11 +221,6 @@ grow_rows(struct reader *r)
 		if ((w = realloc(in->weight, cap * sizeof *w)) == NULL)
 			return KTO_ENOMEM;
 		in->weight = w;
-	}
-	if (r->fpc >= 0) {
-		if ((f = realloc(r->fpc_row, cap * sizeof *f)) == NULL)
-			return KTO_ENOMEM;
-		r->fpc_row = f;
 	}
 	r->cap = cap;
 	return KTO_OK;
@@ -276,6 +274,50 @@ row_stratum(struct reader *r, char **fields, size_t *out)
 	return labels_number(&r->strata_labels, kto_buf_str(&r->key), out);
 }
 
+/*
+** The fpc field of the row now read, for stratum h: the same on every row
+** of a stratum, which is checked here, where the row's number is known.
+*/
+static enum kto_rc
+row_fpc(struct reader *r, const char *field, size_t h)
+{
+	double f;
+	enum kto_rc rc = parse_design_number(r, r->cols->fpc, field, &f);
+
+	if (rc != KTO_OK)
+		return rc;
+	if (h >= r->cap_strata) {
+		size_t cap = r->cap_strata ? 2 * r->cap_strata : 64;
+		double *v = realloc(r->stratum_fpc, cap * sizeof *v);
+		size_t *row, *n;
+
+		if (v == NULL)
+			return KTO_ENOMEM;
+		r->stratum_fpc = v;
+		if ((row = realloc(r->stratum_row, cap * sizeof *row)) == NULL)
+			return KTO_ENOMEM;
+		r->stratum_row = row;
+		if ((n = realloc(r->stratum_n, cap * sizeof *n)) == NULL)
+			return KTO_ENOMEM;
+		r->stratum_n = n;
+		memset(n + r->cap_strata, 0, (cap - r->cap_strata) * sizeof *n);
+		r->cap_strata = cap;
+	}
+	if (r->stratum_n[h]++ == 0) {
+		r->stratum_fpc[h] = f;
+		r->stratum_row[h] = r->row;
+	} else if (f != r->stratum_fpc[h]) {
+		char what[160];
+
+		snprintf(what, sizeof what, "differs from the %g on row %zu; the "
+		    "population size must be the same on every row of a stratum",
+		    r->stratum_fpc[h], r->stratum_row[h]);
+		return input_error(r, r->cols->fpc, field, what);
+	}
+	r->fractions = r->fractions && f <= 1;
+	return KTO_OK;
+}
+
 static int
 max_column(const struct reader *r)
 {
@@ -309,8 +351,7 @@ read_row(struct reader *r, char **fields, size_t n)
 	if (r->weights >= 0 && (rc = parse_design_number(r, r->cols->weights,
 	    fields[r->weights], &in->weight[i])) != KTO_OK)
 		return rc;
-	if (r->fpc >= 0 && (rc = parse_design_number(r, r->cols->fpc,
-	    fields[r->fpc], &r->fpc_row[i])) != KTO_OK)
+	if (r->fpc >= 0 && (rc = row_fpc(r, fields[r->fpc], in->stratum[i])) != KTO_OK)
 		return rc;
 	in->group[i] = SIZE_MAX;
 	if (r->by >= 0 && fields[r->by][0] != '\0' &&
@@ -324,64 +365,41 @@ read_row(struct reader *r, char **fields, size_t n)
 /* After the rows                                                      */
 
 static enum kto_rc
-population_error(const struct reader *r, size_t row, const char *what)
+population_error(const struct reader *r, size_t h, const char *what)
 {
-	const char *stratum = r->in->stratum_label[r->in->stratum[row]];
+	const char *stratum = r->in->stratum_label[h];
 
-	/* Rows are numbered from the header, row 1, as a spreadsheet does
-	 * (this holds for files without empty lines). */
 	fprintf(stderr, "%s: %s, row %zu, column '%s': %s%s%s%s\n", r->who,
-	    r->file, row + 2, r->cols->fpc, what, *stratum ? " (stratum '" : "",
-	    stratum, *stratum ? "')" : "");
+	    r->file, r->stratum_row[h], r->cols->fpc, what, *stratum ?
+	    " (stratum '" : "", stratum, *stratum ? "')" : "");
 	return KTO_EINPUT;
 }
 
 /*
-** N_h per stratum from the fpc column, which must be the same on every row
-** of a stratum.  As in R, values that are all at most 1 are sampling
-** fractions n_h/N_h rather than population sizes.
+** N_h per stratum from the fpc column (checked the same on every row of a
+** stratum as the rows were read).  As in R, values that are all at most 1
+** are sampling fractions n_h/N_h rather than population sizes.
 */
 static enum kto_rc
 population_per_stratum(struct reader *r)
 {
 	struct stats_input *in = r->in;
-	size_t *n_h = calloc(in->n_strata ? in->n_strata : 1, sizeof *n_h);
-	size_t *first = malloc((in->n_strata ? in->n_strata : 1) * sizeof *first);
-	bool fractions = true;
-	enum kto_rc rc = KTO_OK;
 
 	in->population = calloc(in->n_strata ? in->n_strata : 1, sizeof *in->population);
-	if (n_h == NULL || first == NULL || in->population == NULL) {
-		free(n_h);
-		free(first);
+	if (in->population == NULL)
 		return KTO_ENOMEM;
-	}
-	for (size_t i = 0; i < in->n_rows; i++) {
-		size_t h = in->stratum[i];
-
-		if (n_h[h]++ == 0)
-			first[h] = i;
-		else if (r->fpc_row[i] != r->fpc_row[first[h]] && rc == KTO_OK)
-			rc = population_error(r, i, "the population size differs "
-			    "from the stratum's first row; it must be the same on "
-			    "every row of a stratum");
-		fractions = fractions && r->fpc_row[i] <= 1;
-	}
-	for (size_t h = 0; h < in->n_strata && rc == KTO_OK; h++) {
-		double f = r->fpc_row[first[h]];
+	for (size_t h = 0; h < in->n_strata && h < r->cap_strata; h++) {
+		double f = r->stratum_fpc[h], n_h = (double)r->stratum_n[h];
 
 		if (f <= 0)
-			rc = population_error(r, first[h], "the population size "
-			    "must be more than 0");
-		else
-			in->population[h] = fractions ? (double)n_h[h] / f : f;
-		if (rc == KTO_OK && in->population[h] < (double)n_h[h])
-			rc = population_error(r, first[h], "the population size is "
-			    "smaller than the number of rows");
+			return population_error(r, h, "the population size must be "
+			    "more than 0");
+		in->population[h] = r->fractions ? n_h / f : f;
+		if (in->population[h] < n_h)
+			return population_error(r, h, "the population size is smaller "
+			    "than the number of rows");
 	}
-	free(n_h);
-	free(first);
-	return rc;
+	return KTO_OK;
 }
 
 static int
@@ -444,7 +462,8 @@ enum kto_rc
 stats_input_read(const char *file, const struct stats_columns *cols,
                  const char *who, struct stats_input *in)
 {
-	struct reader r = { .file = file, .who = who, .cols = cols, .in = in };
+	struct reader r = { .file = file, .who = who, .cols = cols, .in = in,
+	    .fractions = true };
 	FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "rb");
 	struct kto_csv_limits lim = { 65536, 4096, 1 << 20 };
 	enum kto_rc rc;
@@ -481,7 +500,9 @@ stats_input_read(const char *file, const struct stats_columns *cols,
 	labels_free(&r.strata_labels);
 	kto_csv_reader_free(r.csv);
 	kto_buf_release(&r.key);
-	free(r.fpc_row);
+	free(r.stratum_fpc);
+	free(r.stratum_row);
+	free(r.stratum_n);
 	if (f != stdin)
 		fclose(f);
 	if (rc != KTO_OK)

@@ -334,26 +334,20 @@ kto_session_find(struct kto_db *db, const char *cookie, struct kto_session *out)
 	if (cookie == NULL || strlen(cookie) != KTO_SECRET_CHARS)
 		return kto_db_seterr(db, KTO_ENOTFOUND, "not signed in");
 	secret_hash(cookie, h);
-	rc = kto_db_query(db, &st, ACCOUNT_SELECT "JOIN app_session s ON "
-	    "s.user_id = a.id WHERE s.id_hash = ? AND s.expires_at > "
-	    "strftime('%Y-%m-%dT%H:%M:%SZ', 'now') AND a.disabled = 0", "b", h, sizeof h);
-	if (rc != KTO_OK)
-		return rc;
-	rc = kto_db_step(db, st, &row);
-	if (rc == KTO_OK && row)
-		account_from_row(st, &out->account);
-	kto_db_query_done(st);
-	if (rc != KTO_OK)
-		return rc;
-	if (!row)
-		return kto_db_seterr(db, KTO_ENOTFOUND, "not signed in");
-	rc = kto_db_query(db, &st, "SELECT csrf FROM app_session WHERE id_hash = ?",
+	rc = kto_db_query(db, &st, "SELECT " ACCOUNT_COLUMNS ", s.csrf" ACCOUNT_FROM
+	    "JOIN app_session s ON s.user_id = a.id WHERE s.id_hash = ? AND "
+	    "s.expires_at > strftime('%Y-%m-%dT%H:%M:%SZ', 'now') AND a.disabled = 0",
 	    "b", h, sizeof h);
 	if (rc != KTO_OK)
 		return rc;
-	if ((rc = kto_db_step(db, st, &row)) == KTO_OK && row)
-		kto_db_column_copy(st, 0, out->csrf, sizeof out->csrf);
+	rc = kto_db_step(db, st, &row);
+	if (rc == KTO_OK && row) {
+		account_from_row(st, &out->account);
+		kto_db_column_copy(st, 8, out->csrf, sizeof out->csrf);
+	}
 	kto_db_query_done(st);
+	if (rc == KTO_OK && !row)
+		rc = kto_db_seterr(db, KTO_ENOTFOUND, "not signed in");
 	return rc;
 }
 

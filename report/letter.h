@@ -69,8 +69,9 @@ enum kto_rc kto_overview_write(struct kto_db *db, const struct kto_results_scope
                                const char *circle, struct kto_buf *pdf);
 
 /*
-** Finds and loads the fonts.  Call it once before writing letters on
-** several threads at once: fontconfig's first use must not be raced.
+** Finds and loads the fonts, once per process.  Every letter and overview
+** calls it before drawing, so callers need not; calling it ahead only
+** moves the cost.
 */
 void kto_letter_setup(void);
 

@@ -3,6 +3,7 @@
 ** the page machinery under the letter and the overview (letter_int.h).
 */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,8 +25,10 @@ static const char *const font_spec[DOC_FONT_COUNT] = {
 	[DOC_TITLE_SMALL] = "DejaVu Sans, Sans 10",
 };
 
-void
-kto_letter_setup(void)
+static pthread_once_t fonts_once = PTHREAD_ONCE_INIT;
+
+static void
+fonts_load(void)
 {
 	PangoFontMap *map = pango_cairo_font_map_get_default();
 	PangoContext *ctx = pango_font_map_create_context(map);
@@ -39,6 +42,12 @@ kto_letter_setup(void)
 		pango_font_description_free(desc);
 	}
 	g_object_unref(ctx);
+}
+
+void
+kto_letter_setup(void)
+{
+	pthread_once(&fonts_once, fonts_load);
 }
 
 /*
@@ -81,6 +90,10 @@ doc_begin(struct doc *d, struct kto_buf *out, const char *title, const char *foo
 {
 	cairo_font_options_t *fo;
 
+	/* Every document starts here: the first one, on whatever thread,
+	 * loads the fonts once for all (fontconfig's first use must not be
+	 * raced), so no caller has to remember to. */
+	kto_letter_setup();
 	memset(d, 0, sizeof *d);
 	d->out = out;
 	d->page = 1;

@@ -22,7 +22,6 @@
 #include "base/date.h"
 #include "engine/commit_group.h"
 #include "engine/db.h"
-#include "report/letter.h"
 #include "web/pages.h"
 
 /*
@@ -495,9 +494,6 @@ kto_server_start(const struct kto_server_options *opt, struct kto_server **out,
 
 	*out = NULL;
 	pthread_once(&db_key_once, db_key_create);
-	/* The letter's fonts are loaded before any thread may draw one:
-	 * fontconfig's first use must not be raced (portal downloads). */
-	kto_letter_setup();
 	if ((family = parse_listen(opt, &ss, &sslen)) < 0)
 		return kto_err_set(err, KTO_EINPUT, "'%s' is not an IP address to "
 		    "listen on; write e.g. 127.0.0.1:8080", opt->listen_addr);
