@@ -550,7 +550,7 @@ phone_ok(const unsigned char *s, size_t n, bool bare_31)
 		return false;
 	if (g.ng - g.first == 1)
 		return true;
-	for (size_t i = g.first + 1; i < g.ng; i++)
+	for (size_t i = g.first + 1; i < g.ng && i < PHONE_MAX_GROUPS; i++)
 		if (g.len[i] < 2 || g.paren[i])
 			return false;
 	g0 = g.len[g.first];
