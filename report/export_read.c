@@ -1,23 +1,22 @@
 /*
 ** Reading the respondent data of a wave or a year: the strata with their
 ** N_h and n_h, the definition versions the responses answered (which give
-** the columns and their labels), and the answers, coded per column.
+** the columns and their labels), and the answers, coded per column.  The
+** engine reads them (engine/respondents.h); this file lays them out.
 **
 ** What is read, and what never is: a response's stratum (wave, channel),
 ** completion date, language, desk, closed answers, and its open and text
-** answers, each passed through kto_mask_text() (engine/mask.h, DESIGN.md
-** section 7) as it is read, so that the raw text never reaches the data
-** the writers see; a text the masking cannot finish becomes XP_UNMASKABLE.
-** Never its id, its invitation, session key, token or e-mail address.
+** answers, which the engine's reader has passed through kto_mask_text()
+** (engine/mask.h, DESIGN.md section 7) before they reach this file, so
+** that the raw text never reaches report/ nor the data the writers see; a
+** text the masking could not finish arrives withheld, without its text,
+** and becomes XP_UNMASKABLE here.  Never its id (used while loading only),
+** its invitation, session key, token or e-mail address.
 ** The respondent number is the row's place in an
 ** order shuffled by a keyed hash of the response id (key: derived from the
 ** installation's secret and the scope), so it reveals neither the id nor
 ** the order of answering, and is the same on every export of an unchanged
 ** scope.
-**
-** Layering: this file runs its own queries and so includes the engine's
-** internal db_int.h, which engine/results_load.c's reading of responses
-** also needs; the engine has no public reader of responses yet.
 */
 #include <math.h>
 #include <stdio.h>
@@ -32,10 +31,10 @@
 #include "base/date.h"
 #include "base/strparse.h"
 #include "engine/channel.h"
-#include "engine/db_int.h"
+#include "engine/db.h"
 #include "engine/email.h"
-#include "engine/mask.h"
 #include "engine/municipality.h"
+#include "engine/respondents.h"
 #include "engine/response.h"
 #include "engine/surveydef.h"
 #include "report/export_int.h"
@@ -43,8 +42,6 @@
 /* At most this many cells (respondents x columns) in memory: ~580 MB. */
 #define CELLS_MAX ((size_t)64 << 20)
 #define NONE SIZE_MAX
-/* The longest masked answer kept (the masks may lengthen a text). */
-#define MASKED_MAX ((size_t)1 << 20)
 
 /* A question (id and type) of the definitions and the columns it fills. */
 struct question_cols {
@@ -73,15 +70,17 @@ struct loader {
 	struct kto_respondent_data *d;
 	struct kto_err *err;
 	const struct kto_export_scope *scope;
+	struct kto_respondents_scope what;     /* scope, as the engine reads it */
 	struct question_cols *questions;
 	size_t n_questions, cap_questions;
 	struct version_map *versions;
 	size_t n_versions, cap_versions;
 	size_t tot_col;
 	char municipality[KTO_CODE_MAX + 1];   /* as registered; "" for all */
-	char *wave_ids_json;
 	int64_t *ids;            /* the complete responses, by id */
 	size_t *slot;            /* ... and the row each goes to */
+	size_t cap_ids;
+	size_t k;                /* load_answers(): the responses read so far */
 	unsigned char subkey[crypto_generichash_KEYBYTES];
 };
 
@@ -443,61 +442,48 @@ map_version(struct loader *ld, int64_t version_id)
 /* ------------------------------------------------------------------ */
 /* Strata and responses                                                */
 
+/*
+** The rc of an engine walk: a callback's error is in ld->err already,
+** the engine's own is taken from the database handle.
+*/
+static enum kto_rc
+walk_error(struct loader *ld, enum kto_rc rc)
+{
+	if (rc == KTO_OK || ld->err->rc != KTO_OK)
+		return rc;
+	return db_error(ld, rc);
+}
+
+static enum kto_rc
+add_stratum(void *ctx, const struct kto_respondents_stratum *st)
+{
+	struct loader *ld = ctx;
+	struct kto_respondent_data *d = ld->d;
+	struct xp_stratum *s;
+
+	if (grow((void **)&d->strata, &d->cap_strata, d->n_strata + 1,
+	    sizeof *d->strata))
+		return oom(ld);
+	s = &d->strata[d->n_strata];
+	memset(s, 0, sizeof *s);
+	s->wave_id = st->wave_id;
+	s->channel = (int)st->channel;
+	s->population = st->population;
+	snprintf(s->code, sizeof s->code, "%s", st->municipality);
+	if ((s->name = strdup(st->municipality_name)) == NULL)
+		return oom(ld);
+	d->n_strata++;
+	return KTO_OK;
+}
+
 static enum kto_rc
 load_strata(struct loader *ld)
 {
 	const struct kto_export_scope *scope = ld->scope;
-	struct kto_respondent_data *d = ld->d;
-	struct kto_buf ids = KTO_BUF_INIT(1 << 24);
-	sqlite3_stmt *st;
-	bool row;
-	char year[8];
 	enum kto_rc rc;
 
-	snprintf(year, sizeof year, "%04d", scope->year);
-	rc = kto_db_prepare(ld->db, &st, "SELECT w.id, wc.channel, "
-	    "coalesce(wc.population, 0), m.code, m.name FROM wave w JOIN "
-	    "wave_channel wc ON wc.wave_id = w.id JOIN municipality m ON m.id = "
-	    "w.municipality_id WHERE ((?1 > 0 AND w.id = ?1) OR (?1 = 0 AND "
-	    "substr(w.period_from, 1, 4) = ?2)) AND (?3 IS NULL OR m.code = ?3) "
-	    "ORDER BY m.code, w.id, wc.channel", "itt", scope->wave_id, year,
-	    ld->municipality[0] ? ld->municipality : NULL);
-	if (rc != KTO_OK)
-		return db_error(ld, rc);
-	kto_buf_addc(&ids, '[');
-	while ((rc = kto_db_step(ld->db, st, &row)) == KTO_OK && row) {
-		struct xp_stratum *s;
-		enum kto_channel ch;
-
-		if (grow((void **)&d->strata, &d->cap_strata, d->n_strata + 1,
-		    sizeof *d->strata)) {
-			rc = oom(ld);
-			break;
-		}
-		s = &d->strata[d->n_strata];
-		memset(s, 0, sizeof *s);
-		s->wave_id = sqlite3_column_int64(st, 0);
-		kto_channel_parse((const char *)sqlite3_column_text(st, 1), &ch);
-		s->channel = (int)ch;
-		s->population = sqlite3_column_double(st, 2);
-		kto_db_column_copy(st, 3, s->code, sizeof s->code);
-		if ((s->name = strdup((const char *)sqlite3_column_text(st, 4))) == NULL) {
-			rc = oom(ld);
-			break;
-		}
-		d->n_strata++;
-		if (d->n_strata == 1 || s->wave_id != s[-1].wave_id)
-			kto_buf_addf(&ids, "%s%lld", ids.len > 1 ? "," : "",
-			    (long long)s->wave_id);
-	}
-	if (rc != KTO_OK && rc != KTO_ENOMEM)
-		rc = db_error(ld, rc);
-	sqlite3_finalize(st);
-	if (rc == KTO_OK && (kto_buf_addc(&ids, ']') != KTO_OK ||
-	    (ld->wave_ids_json = kto_buf_detach(&ids)) == NULL))
-		rc = oom(ld);
-	kto_buf_release(&ids);
-	if (rc == KTO_OK && d->n_strata == 0)
+	rc = walk_error(ld, kto_respondents_strata(ld->db, &ld->what, add_stratum, ld));
+	if (rc == KTO_OK && ld->d->n_strata == 0)
 		rc = scope->wave_id > 0 ? kto_err_set(ld->err, KTO_ENOTFOUND, "there is "
 		    "no wave %lld%s%s", (long long)scope->wave_id, scope->municipality ?
 		    " of municipality " : "", scope->municipality ? scope->municipality : "") :
@@ -507,25 +493,13 @@ load_strata(struct loader *ld)
 }
 
 static size_t
-stratum_of(const struct kto_respondent_data *d, int64_t wave, const char *channel)
+stratum_of(const struct kto_respondent_data *d, int64_t wave, enum kto_channel ch)
 {
-	enum kto_channel ch;
-
-	if (channel == NULL || !kto_channel_parse(channel, &ch))
-		return NONE;
 	for (size_t h = 0; h < d->n_strata; h++)
 		if (d->strata[h].wave_id == wave && d->strata[h].channel == (int)ch)
 			return h;
 	return NONE;
 }
-
-/* The complete responses of the scope, with only what joins them: ids. */
-#define RESPONSES_FROM \
-	"FROM response r JOIN wave_channel wc ON wc.wave_id = r.wave_id AND " \
-	"wc.channel = r.channel "
-#define RESPONSES_WHERE \
-	"WHERE r.state = 'complete' AND r.wave_id IN (SELECT value FROM json_each(?1))"
-#define RESPONSES_OF_SCOPE RESPONSES_FROM RESPONSES_WHERE
 
 static int
 cmp_key(const void *a, const void *b)
@@ -537,6 +511,37 @@ cmp_key(const void *a, const void *b)
 	return x->response_id < y->response_id ? -1 : x->response_id > y->response_id;
 }
 
+/* A complete response: its row, keyed by a hash of its id. */
+static enum kto_rc
+add_response(void *ctx, const struct kto_respondents_ref *ref)
+{
+	struct loader *ld = ctx;
+	struct kto_respondent_data *d = ld->d;
+	unsigned char in[8], hash[8];
+	size_t n = d->n_rows, h = stratum_of(d, ref->wave_id, ref->channel);
+	struct xp_row *r;
+
+	if (grow((void **)&ld->ids, &ld->cap_ids, n + 1, sizeof *ld->ids) ||
+	    grow((void **)&d->rows, &d->cap_rows, n + 1, sizeof *d->rows))
+		return oom(ld);
+	if (h == NONE)
+		return KTO_OK;
+	for (int i = 0; i < 8; i++)
+		in[i] = (unsigned char)((uint64_t)ref->response_id >> (8 * i));
+	crypto_generichash(hash, sizeof hash, in, sizeof in, ld->subkey,
+	    sizeof ld->subkey);
+	r = &d->rows[n];
+	memset(r, 0, sizeof *r);
+	for (int i = 0; i < 8; i++)
+		r->key = r->key << 8 | hash[i];
+	r->response_id = ref->response_id;
+	r->stratum = h;
+	d->strata[h].n++;
+	ld->ids[n] = ref->response_id;
+	d->n_rows = n + 1;
+	return KTO_OK;
+}
+
 /*
 ** The responses' ids and strata, and the row each goes to: rows are sorted
 ** by a keyed hash of the id, and ld->slot[k] is the row of the k-th
@@ -546,50 +551,13 @@ static enum kto_rc
 load_ids(struct loader *ld)
 {
 	struct kto_respondent_data *d = ld->d;
-	size_t cap_ids = 0, cap_rows = 0, n = 0;
-	sqlite3_stmt *st;
-	bool row;
+	size_t n;
 	enum kto_rc rc;
 
-	rc = kto_db_prepare(ld->db, &st, "SELECT r.id, r.wave_id, r.channel "
-	    RESPONSES_OF_SCOPE " ORDER BY r.id", "t", ld->wave_ids_json);
-	if (rc != KTO_OK)
-		return db_error(ld, rc);
-	while ((rc = kto_db_step(ld->db, st, &row)) == KTO_OK && row) {
-		unsigned char in[8], hash[8];
-		int64_t id = sqlite3_column_int64(st, 0);
-		size_t h = stratum_of(d, sqlite3_column_int64(st, 1),
-		    (const char *)sqlite3_column_text(st, 2));
-		struct xp_row *r;
-
-		if (grow((void **)&ld->ids, &cap_ids, n + 1, sizeof *ld->ids) ||
-		    grow((void **)&d->rows, &cap_rows, n + 1, sizeof *d->rows)) {
-			rc = oom(ld);
-			break;
-		}
-		if (h == NONE)
-			continue;
-		for (int i = 0; i < 8; i++)
-			in[i] = (unsigned char)((uint64_t)id >> (8 * i));
-		crypto_generichash(hash, sizeof hash, in, sizeof in, ld->subkey,
-		    sizeof ld->subkey);
-		r = &d->rows[n];
-		memset(r, 0, sizeof *r);
-		for (int i = 0; i < 8; i++)
-			r->key = r->key << 8 | hash[i];
-		r->response_id = id;
-		r->stratum = h;
-		d->strata[h].n++;
-		ld->ids[n++] = id;
-	}
-	if (rc != KTO_OK && rc != KTO_ENOMEM)
-		rc = db_error(ld, rc);
-	sqlite3_finalize(st);
+	rc = walk_error(ld, kto_respondents_list(ld->db, &ld->what, add_response, ld));
 	if (rc != KTO_OK)
 		return rc;
-	d->n_rows = n;
-	d->cap_rows = cap_rows;
-	if (n == 0)
+	if ((n = d->n_rows) == 0)
 		return KTO_OK;
 	qsort(d->rows, n, sizeof *d->rows, cmp_key);
 	/* ids are ascending: find each row's id among them. */
@@ -612,22 +580,15 @@ load_ids(struct loader *ld)
 }
 
 static enum kto_rc
+add_version(void *ctx, int64_t version_id)
+{
+	return map_version(ctx, version_id);
+}
+
+static enum kto_rc
 load_versions(struct loader *ld)
 {
-	sqlite3_stmt *st;
-	bool row;
-	enum kto_rc rc = kto_db_prepare(ld->db, &st, "SELECT DISTINCT "
-	    "r.def_version_id " RESPONSES_OF_SCOPE " ORDER BY 1", "t", ld->wave_ids_json);
-
-	if (rc != KTO_OK)
-		return db_error(ld, rc);
-	while ((rc = kto_db_step(ld->db, st, &row)) == KTO_OK && row &&
-	    (rc = map_version(ld, sqlite3_column_int64(st, 0))) == KTO_OK)
-		;
-	if (rc != KTO_OK && ld->err->rc != rc)
-		rc = db_error(ld, rc);
-	sqlite3_finalize(st);
-	return rc;
+	return walk_error(ld, kto_respondents_versions(ld->db, &ld->what, add_version, ld));
 }
 
 static struct version_map *
@@ -650,17 +611,16 @@ set_cell(struct kto_respondent_data *d, size_t r, size_t c, enum xp_cell state,
 /* A new response in row r: what its questionnaire asked is known. */
 static void
 begin_response(struct loader *ld, size_t r, const struct version_map *vm,
-               sqlite3_stmt *st)
+               const struct kto_respondents_row *in)
 {
 	struct kto_respondent_data *d = ld->d;
 	struct xp_row *row = &d->rows[r];
-	const char *completed = (const char *)sqlite3_column_text(st, 8);
 	struct kto_datetime t;
 
-	if (completed != NULL && kto_datetime_parse(completed, &t))
+	if (in->completed_at != NULL && kto_datetime_parse(in->completed_at, &t))
 		row->completed = t.year * 10000 + t.month * 100 + t.day;
-	kto_db_column_copy(st, 9, row->language, sizeof row->language);
-	kto_db_column_copy(st, 10, row->desk, sizeof row->desk);
+	snprintf(row->language, sizeof row->language, "%s", in->language);
+	snprintf(row->desk, sizeof row->desk, "%s", in->desk);
 	/* A "weet niet" column is 0 wherever the question was in the
 	 * respondent's questionnaire, and stays empty elsewhere. */
 	for (size_t i = 0; i < vm->s->n_questions; i++) {
@@ -673,48 +633,32 @@ begin_response(struct loader *ld, size_t r, const struct version_map *vm,
 }
 
 /*
-** An open or text answer into row r of column c, masked.  A text the
-** masking cannot finish (PCRE2's match limits, or a masked text over
-** MASKED_MAX) is replaced by XP_UNMASKABLE: it must not be shown as it is.
+** An open or text answer into row r of column c, masked already by the
+** engine's reader; one it withheld (the masking could not finish) is
+** XP_UNMASKABLE: it must not be shown as it was given.
 */
 static enum kto_rc
-store_text(struct loader *ld, size_t r, size_t c, const char *text)
+store_text(struct loader *ld, size_t r, size_t c, const char *masked, bool withheld)
 {
 	struct kto_respondent_data *d = ld->d;
-	struct kto_buf b = KTO_BUF_INIT(MASKED_MAX);
 	char **slot = &d->cols[c].texts[r];
-	enum kto_rc rc;
+	char *copy;
 
-	if (text == NULL)
+	if (withheld)
+		masked = XP_UNMASKABLE;
+	if (masked == NULL)
 		return KTO_OK;
-	rc = kto_mask_text(text, &b, NULL);
-	if (rc == KTO_ELIMIT) {
-		kto_buf_reset(&b);
-		rc = kto_buf_adds(&b, XP_UNMASKABLE);
-	}
-	if (rc == KTO_OK) {
-		char *masked = kto_buf_detach(&b);
-
-		if (masked == NULL) {
-			rc = KTO_ENOMEM;
-		} else {
-			free(*slot);
-			*slot = masked;
-			set_cell(d, r, c, XP_CELL_VALUE, 0);
-		}
-	}
-	kto_buf_release(&b);
-	if (rc == KTO_ENOMEM)
+	if ((copy = strdup(masked)) == NULL)
 		return oom(ld);
-	if (rc != KTO_OK)
-		return kto_err_set(ld->err, rc, "could not mask an open answer: %s",
-		    kto_strerror(rc));
+	free(*slot);
+	*slot = copy;
+	set_cell(d, r, c, XP_CELL_VALUE, 0);
 	return KTO_OK;
 }
 
 static enum kto_rc
 store_answer(struct loader *ld, size_t r, const struct version_map *vm,
-             const struct kto_question *q, const struct kto_answer *a)
+             const struct kto_question *q, const struct kto_answer *a, bool withheld)
 {
 	struct kto_respondent_data *d = ld->d;
 	const struct question_map *qm = &vm->q[q->index];
@@ -738,7 +682,7 @@ store_answer(struct loader *ld, size_t r, const struct version_map *vm,
 	switch (q->type) {
 	case KTO_Q_TEXT:
 	case KTO_Q_OPEN:
-		return store_text(ld, r, qc->col, a->text);
+		return store_text(ld, r, qc->col, a->text, withheld);
 	case KTO_Q_DATE: {
 		struct kto_datetime t;
 
@@ -786,67 +730,41 @@ store_answer(struct loader *ld, size_t r, const struct version_map *vm,
 	return KTO_OK;
 }
 
-/* (item, value_num, value_text, dont_know, id, version, completed_at,
- * language, desk): the columns kto_answer_from_row() expects first. */
+/* A response with its answers, read in the order of load_ids(). */
+static enum kto_rc
+add_answers(void *ctx, const struct kto_respondents_row *in)
+{
+	struct loader *ld = ctx;
+	const struct version_map *vm;
+	size_t r;
+	enum kto_rc rc;
+
+	/* Same snapshot, same order: the k-th response here is the k-th of
+	 * load_ids(). */
+	if (ld->k >= ld->d->n_rows || ld->ids[ld->k] != in->response_id)
+		return kto_err_set(ld->err, KTO_EINTERNAL, "the responses changed "
+		    "while they were read");
+	r = ld->slot[ld->k++];
+	if ((vm = version_of(ld, in->version_id)) == NULL ||
+	    vm->s->n_questions != in->survey->n_questions)
+		return kto_err_set(ld->err, KTO_EINTERNAL, "a definition version was "
+		    "not read");
+	begin_response(ld, r, vm, in);
+	for (size_t i = 0; i < vm->s->n_questions; i++)
+		if ((rc = store_answer(ld, r, vm, &vm->s->questions[i], &in->answers[i],
+		    in->withheld[i])) != KTO_OK)
+			return rc;
+	return KTO_OK;
+}
+
 static enum kto_rc
 load_answers(struct loader *ld)
 {
-	struct kto_respondent_data *d = ld->d;
-	struct kto_arena arena = KTO_ARENA_INIT(1 << 20);
-	const struct version_map *vm = NULL;
-	sqlite3_stmt *st;
-	bool row;
-	size_t k = 0, r = 0;
-	int64_t current = 0;
 	enum kto_rc rc;
 
-	rc = kto_db_prepare(ld->db, &st, "SELECT a.item, a.value_num, a.value_text, "
-	    "a.dont_know, r.id, r.def_version_id, NULL, NULL, r.completed_at, "
-	    "r.language, r.desk " RESPONSES_FROM "LEFT JOIN answer a ON "
-	    "a.response_id = r.id " RESPONSES_WHERE " ORDER BY r.id", "t",
-	    ld->wave_ids_json);
-	if (rc != KTO_OK)
-		return db_error(ld, rc);
-	while ((rc = kto_db_step(ld->db, st, &row)) == KTO_OK && row) {
-		int64_t id = sqlite3_column_int64(st, 4);
-		const struct kto_question *q;
-		struct kto_answer a;
-
-		if (id != current) {
-			/* Same snapshot, same order: the k-th response here is
-			 * the k-th of load_ids(). */
-			if (k >= d->n_rows || ld->ids[k] != id) {
-				rc = kto_err_set(ld->err, KTO_EINTERNAL, "the responses "
-				    "changed while they were read");
-				break;
-			}
-			current = id;
-			r = ld->slot[k++];
-			kto_arena_release(&arena);
-			if ((vm = version_of(ld, sqlite3_column_int64(st, 5))) == NULL) {
-				rc = kto_err_set(ld->err, KTO_EINTERNAL, "a definition "
-				    "version was not read");
-				break;
-			}
-			begin_response(ld, r, vm, st);
-		}
-		if (sqlite3_column_type(st, 0) == SQLITE_NULL)
-			continue;             /* a response without answers */
-		q = kto_survey_question(vm->s, (const char *)sqlite3_column_text(st, 0));
-		if (q == NULL)
-			continue;
-		if ((rc = kto_answer_from_row(ld->db, st, q, &arena, &a)) != KTO_OK) {
-			rc = db_error(ld, rc);
-			break;
-		}
-		if ((rc = store_answer(ld, r, vm, q, &a)) != KTO_OK)
-			break;
-	}
-	if (rc != KTO_OK && ld->err->rc != rc)
-		rc = db_error(ld, rc);
-	sqlite3_finalize(st);
-	kto_arena_release(&arena);
-	if (rc == KTO_OK && k != d->n_rows)
+	ld->k = 0;
+	rc = walk_error(ld, kto_respondents_read(ld->db, &ld->what, add_answers, ld));
+	if (rc == KTO_OK && ld->k != ld->d->n_rows)
 		rc = kto_err_set(ld->err, KTO_EINTERNAL, "the responses changed while "
 		    "they were read");
 	return rc;
@@ -929,7 +847,6 @@ loader_release(struct loader *ld)
 		free(ld->questions[i].opt_cols);
 	}
 	free(ld->questions);
-	free(ld->wave_ids_json);
 	free(ld->ids);
 	free(ld->slot);
 	sodium_memzero(ld->subkey, sizeof ld->subkey);
@@ -982,6 +899,9 @@ kto_respondent_data_load(struct kto_db *db, const struct kto_export_scope *scope
 	}
 	if (scope->municipality != NULL)
 		snprintf(ld.municipality, sizeof ld.municipality, "%s", m.code);
+	ld.what.wave_id = scope->wave_id;
+	ld.what.year = scope->year;
+	ld.what.municipality = ld.municipality[0] ? ld.municipality : NULL;
 	if (sodium_init() < 0) {
 		rc = kto_err_set(err, KTO_EINTERNAL, "libsodium could not start");
 		goto done;
