@@ -169,5 +169,9 @@ int cli_send_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **a
 extern const char cli_send_usage[];
 int cli_demo_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
 extern const char cli_demo_usage[];
+int cli_audit_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
+extern const char cli_audit_usage[];
+int cli_routes_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
+extern const char cli_routes_usage[];
 
 #endif

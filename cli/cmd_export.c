@@ -11,6 +11,7 @@
 
 #include "base/strparse.h"
 #include "cli/cli.h"
+#include "engine/audit.h"
 #include "engine/db.h"
 #include "engine/municipality.h"
 #include "engine/results.h"
@@ -196,6 +197,25 @@ report_written(struct cli *cli, const struct export_options *o, int64_t set,
 	return CLI_EXIT_OK;
 }
 
+/* Who took which export, for the audit log (never what was in it). */
+static enum kto_rc
+audit_export(struct kto_db *db, const char *action, const struct export_options *o,
+             int64_t set)
+{
+	char subject[96];
+
+	if (set > 0)
+		snprintf(subject, sizeof subject, "result set %lld, %s", (long long)set,
+		    format_name[o->format]);
+	else if (o->wave > 0)
+		snprintf(subject, sizeof subject, "wave %lld, %s", (long long)o->wave,
+		    format_name[o->format]);
+	else
+		snprintf(subject, sizeof subject, "year %d, %s", (int)o->year,
+		    format_name[o->format]);
+	return kto_audit_code(db, cli_actor(), action, o->municipality, subject, o->out);
+}
+
 /* ------------------------------------------------------------------ */
 /* results                                                             */
 
@@ -238,6 +258,12 @@ results_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	if (rc != KTO_OK) {
 		kto_export_file_abort(&xf);
 		return cli_fail_err(cli, &err, NULL);
+	}
+	/* Logged before the file is put in place: a log that cannot be written
+	 * (a busy or full database) leaves no export the log does not know. */
+	if ((rc = audit_export(db, "export.results", &o, o.set)) != KTO_OK) {
+		kto_export_file_abort(&xf);
+		return cli_fail(cli, rc, NULL);
 	}
 	if ((rc = kto_export_file_commit(&xf, &err)) != KTO_OK)
 		return cli_fail_err(cli, &err, NULL);
@@ -288,6 +314,10 @@ responses_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv
 	if (rc != KTO_OK) {
 		kto_export_file_abort(&xf);
 		return cli_fail_err(cli, &err, NULL);
+	}
+	if ((rc = audit_export(db, "export.responses", &o, 0)) != KTO_OK) {
+		kto_export_file_abort(&xf);
+		return cli_fail(cli, rc, NULL);
 	}
 	if ((rc = kto_export_file_commit(&xf, &err)) != KTO_OK)
 		return cli_fail_err(cli, &err, NULL);

@@ -16,6 +16,7 @@
 
 #include "base/strparse.h"
 #include "cli/cli.h"
+#include "engine/audit.h"
 #include "engine/db.h"
 #include "engine/municipality.h"
 #include "engine/results.h"
@@ -213,6 +214,21 @@ print_written(struct cli *cli, const char *what, const char *path, size_t bytes)
 	}
 }
 
+/* Who took which report, for the audit log. */
+static enum kto_rc
+audit_report(struct kto_db *db, const char *action, const char *code,
+             const struct report_options *o)
+{
+	char subject[64];
+
+	if (o->scope.wave_id > 0)
+		snprintf(subject, sizeof subject, "wave %lld", (long long)o->scope.wave_id);
+	else
+		snprintf(subject, sizeof subject, "year %d", o->scope.year);
+	return kto_audit_code(db, cli_actor(), action, code, subject,
+	    o->out ? o->out : o->dir);
+}
+
 /* ------------------------------------------------------------------ */
 /* letter                                                              */
 
@@ -225,6 +241,7 @@ letter_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	struct kto_err err = KTO_ERR_INIT;
 	struct kto_db *db;
 	char what[400], code[KTO_CODE_MAX + 1];
+	size_t bytes;
 	int status = parse_options(cli, cmd, argc, argv, "mwyo", &o);
 	enum kto_rc rc;
 
@@ -264,12 +281,20 @@ letter_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 		return report_fail(cli, rc, &o.scope);
 	}
 	kto_letter_cleanup();
+	/* Logged before the file is written: a log that cannot be written (a
+	 * busy or full database) leaves no letter the log does not know. */
+	if ((rc = audit_report(db, "export.letter", m.code, &o)) != KTO_OK) {
+		kto_buf_release(&pdf);
+		return cli_fail(cli, rc, NULL);
+	}
 	rc = write_file(o.out, &pdf, &err);
 	snprintf(what, sizeof what, "the letter of %s (%s)", m.name, m.code);
-	if (rc == KTO_OK)
-		print_written(cli, what, o.out, pdf.len);
+	bytes = pdf.len;
 	kto_buf_release(&pdf);
-	return rc == KTO_OK ? CLI_EXIT_OK : cli_fail_err(cli, &err, NULL);
+	if (rc != KTO_OK)
+		return cli_fail_err(cli, &err, NULL);
+	print_written(cli, what, o.out, bytes);
+	return CLI_EXIT_OK;
 }
 
 /* ------------------------------------------------------------------ */
@@ -437,6 +462,8 @@ letters_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 		    o.dir, secs, started ? started : 1);
 	}
 	free(b.codes);
+	if (b.n > b.failed && (rc = audit_report(db, "export.letters", NULL, &o)) != KTO_OK)
+		return cli_fail(cli, rc, NULL);
 	if (b.n == 0) {
 		fprintf(stderr, "%s: no municipality has a wave in this scope\n", cli->path);
 		return CLI_EXIT_INPUT;
@@ -469,6 +496,10 @@ overview_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 		return report_fail(cli, rc, &o.scope);
 	}
 	kto_letter_cleanup();
+	if ((rc = audit_report(db, "export.overview", NULL, &o)) != KTO_OK) {
+		kto_buf_release(&pdf);
+		return cli_fail(cli, rc, NULL);
+	}
 	rc = write_file(o.out, &pdf, &err);
 	if (rc == KTO_OK)
 		print_written(cli, "the overview", o.out, pdf.len);

@@ -1,5 +1,5 @@
 /*
-** kto user add|list|disable|reset, kto apikey add|list|revoke: who may use
+** kto user add|list|disable|reset|unlock, kto apikey add|list|revoke: who may use
 ** the portal and the API.
 */
 #include <stdint.h>
@@ -140,6 +140,21 @@ user_reset_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **arg
 	return CLI_EXIT_OK;
 }
 
+static int
+user_unlock_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
+{
+	struct kto_db *db;
+	int status = cli_begin(cli, cmd, argc, argv, 1, 1, &db);
+	enum kto_rc rc;
+
+	if (status != CLI_CONTINUE)
+		return status;
+	if ((rc = kto_account_unlock(db, cli_actor(), argv[optind])) != KTO_OK)
+		return cli_fail(cli, rc, "see the accounts with 'kto user list'");
+	printf("Account %s may sign in again.\n", argv[optind]);
+	return CLI_EXIT_OK;
+}
+
 const struct cli_cmd cli_user_cmds[] = {
 	{ "add", "add a portal account with a generated password",
 	  "Usage: kto user add EMAIL --role team|manager|viewer [--municipality CODE]\n"
@@ -156,6 +171,13 @@ const struct cli_cmd cli_user_cmds[] = {
 	  "Usage: kto user disable EMAIL\n", user_disable_exec, NULL },
 	{ "reset", "give an account a new generated password",
 	  "Usage: kto user reset EMAIL\n", user_reset_exec, NULL },
+	{ "unlock", "lift the sign-in lock after too many wrong passwords",
+	  "Usage: kto user unlock EMAIL\n"
+	  "\n"
+	  "After 5 failed sign-ins within 15 minutes an account is locked for up\n"
+	  "to 15 minutes (the portal says no more than 'wrong address or\n"
+	  "password').  This lifts the lock now; see 'kto audit --action user'.\n",
+	  user_unlock_exec, NULL },
 	{ NULL, NULL, NULL, NULL, NULL }
 };
 

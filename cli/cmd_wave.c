@@ -10,6 +10,7 @@
 #include "base/csv.h"
 #include "base/strparse.h"
 #include "cli/cli.h"
+#include "engine/audit.h"
 #include "engine/db.h"
 #include "engine/sampling.h"
 #include "engine/wave.h"
@@ -547,6 +548,21 @@ wave_list(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	return status;
 }
 
+/* Who took a wave's sample, for the audit log. */
+static enum kto_rc
+audit_sample_export(struct kto_db *db, int64_t id, const char *path)
+{
+	struct kto_wave_info w;
+	char subject[32];
+	enum kto_rc rc = kto_wave_get_header(db, id, &w);
+
+	if (rc != KTO_OK)
+		return rc;
+	snprintf(subject, sizeof subject, "wave %lld", (long long)id);
+	return kto_audit_code(db, cli_actor(), "export.sample", w.municipality, subject,
+	    path ? path : "-");
+}
+
 static int
 wave_export_sample(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
@@ -602,6 +618,8 @@ wave_export_sample(struct cli *cli, const struct cli_cmd *cmd, int argc, char **
 		    strerror(errno));
 		status = CLI_EXIT_INPUT;
 	}
+	if (status == CLI_EXIT_OK && (rc = audit_sample_export(db, id, path)) != KTO_OK)
+		return cli_fail(cli, rc, NULL);
 	return status;
 }
 

@@ -179,6 +179,15 @@ kto_account_add(struct kto_db *db, const char *actor, const char *email,
 	return kto_db_transaction(db, account_add_txn, &a);
 }
 
+/* An entry about an account, under its municipality (none for the team). */
+static enum kto_rc
+audit_user(struct kto_db *db, const char *actor, const char *action, const char *email)
+{
+	return kto_db_exec(db, "INSERT INTO audit_log (actor, action, municipality_id, "
+	    "subject) VALUES (?, ?, (SELECT municipality_id FROM app_user WHERE "
+	    "email = ?), ?)", "tttt", actor, action, email, email);
+}
+
 struct password_set {
 	const char *actor;
 	int64_t id;
@@ -206,8 +215,12 @@ password_set_txn(struct kto_db *db, void *arg)
 		rc = kto_db_exec(db, "DELETE FROM app_session WHERE user_id IN "
 		    "(SELECT id FROM app_user WHERE email = ? OR id = ?)", "ti",
 		    p->email ? p->email : "", p->id);
-	if (rc == KTO_OK)
-		rc = kto_audit(db, p->actor, "user.password", 0, p->email, NULL);
+	if (rc == KTO_OK && p->email != NULL)
+		rc = audit_user(db, p->actor, "user.password", p->email);
+	else if (rc == KTO_OK)
+		rc = kto_db_exec(db, "INSERT INTO audit_log (actor, action, "
+		    "municipality_id, subject) SELECT ?, 'user.password', municipality_id, "
+		    "email FROM app_user WHERE id = ?", "ti", p->actor, p->id);
 	return rc;
 }
 
@@ -251,7 +264,7 @@ kto_account_disable(struct kto_db *db, const char *actor, const char *email)
 		rc = kto_db_exec(db, "DELETE FROM app_session WHERE user_id = "
 		    "(SELECT id FROM app_user WHERE email = ?)", "t", email);
 	if (rc == KTO_OK)
-		rc = kto_audit(db, actor, "user.disable", 0, email, NULL);
+		rc = audit_user(db, actor, "user.disable", email);
 	return rc;
 }
 
@@ -270,7 +283,8 @@ dummy_hash(void)
 }
 
 static enum kto_rc
-session_insert(struct kto_db *db, struct kto_session *s, char cookie[KTO_SECRET_CHARS + 1])
+session_insert(struct kto_db *db, struct kto_session *s, const char *from,
+               char cookie[KTO_SECRET_CHARS + 1])
 {
 	unsigned char h[crypto_hash_sha256_BYTES];
 	enum kto_rc rc;
@@ -286,22 +300,92 @@ session_insert(struct kto_db *db, struct kto_session *s, char cookie[KTO_SECRET_
 		    "'%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?", "i", s->account.id);
 	if (rc == KTO_OK)
 		rc = kto_audit(db, s->account.email, "user.sign_in",
-		    s->account.municipality_id, s->account.email, NULL);
+		    s->account.municipality_id, s->account.email, from);
 	return rc;
 }
 
-enum kto_rc
-kto_session_start(struct kto_db *db, const char *email, const char *password,
-                  char cookie[KTO_SECRET_CHARS + 1], struct kto_session *out)
+/*
+** Failed sign-ins of an address in the last KTO_SIGN_IN_WINDOW minutes
+** since its last successful sign-in (or unlock).  The audit log already
+** holds every attempt, durably and for every thread and process, so the
+** per-account limit is read from it rather than kept a second time: it
+** survives restarts and can never disagree with the log.  Both scans are
+** bounded by the index on the time to the last few minutes.
+*/
+static enum kto_rc
+recent_failures(struct kto_db *db, const char *email, int64_t *count)
 {
+	char window[16];
 	sqlite3_stmt *st;
 	bool row;
-	char hash[crypto_pwhash_STRBYTES] = "";
+	enum kto_rc rc;
+
+	snprintf(window, sizeof window, "-%d minutes", KTO_SIGN_IN_WINDOW);
+	rc = kto_db_prepare(db, &st, "SELECT count(*) FROM audit_log f WHERE "
+	    "f.at > strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?1) AND "
+	    "f.action = 'user.sign_in_failed' AND f.subject = ?2 AND NOT EXISTS "
+	    "(SELECT 1 FROM audit_log s WHERE s.at > strftime('%Y-%m-%dT%H:%M:%SZ', "
+	    "'now', ?1) AND s.action IN ('user.sign_in', 'user.unlock') AND "
+	    "s.subject = ?2 AND s.id > f.id)", "tt", window, email);
+	if (rc != KTO_OK)
+		return rc;
+	rc = kto_db_step(db, st, &row);
+	*count = rc == KTO_OK && row ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static enum kto_rc
+sign_in_refused(struct kto_db *db, struct kto_session *out)
+{
+	memset(out, 0, sizeof *out);
+	return kto_db_seterr(db, KTO_EPERM, "the address or the password is wrong");
+}
+
+/*
+** Records a failed attempt, and the lock when it is the one too many.  An
+** attempt that cannot be recorded is refused all the same, with the
+** error: the lock must never depend on a write that did not happen.
+*/
+static enum kto_rc
+sign_in_failed(struct kto_db *db, const char *email, const char *from)
+{
+	char detail[96];
+	int64_t failures;
+	enum kto_rc rc;
+
+	if ((rc = kto_audit(db, email, "user.sign_in_failed", 0, email, from)) != KTO_OK ||
+	    (rc = recent_failures(db, email, &failures)) != KTO_OK)
+		return rc;
+	if (failures != KTO_SIGN_IN_FAILURES)
+		return KTO_OK;
+	snprintf(detail, sizeof detail, "%d failed sign-ins in %d minutes; from %s",
+	    KTO_SIGN_IN_FAILURES, KTO_SIGN_IN_WINDOW, from ? from : "?");
+	return kto_audit(db, email, "user.locked", 0, email, detail);
+}
+
+enum kto_rc
+kto_session_start(struct kto_db *db, const char *typed, const char *password,
+                  const char *from, char cookie[KTO_SECRET_CHARS + 1],
+                  struct kto_session *out)
+{
+	char email[KTO_EMAIL_MAX + 1], hash[crypto_pwhash_STRBYTES] = "";
+	sqlite3_stmt *st;
+	int64_t failures = 0;
+	bool row, ok;
 	enum kto_rc rc;
 
 	memset(out, 0, sizeof *out);
 	if (sodium_init() < 0)
 		return kto_db_seterr(db, KTO_EINTERNAL, "libsodium did not start");
+	if (!kto_email_normalize(typed, email)) {
+		/* Too long to be anyone's; refused after the same work as others. */
+		ok = crypto_pwhash_str_verify(dummy_hash(), password, strlen(password)) == 0;
+		(void)ok;
+		return sign_in_refused(db, out);
+	}
+	if ((rc = recent_failures(db, email, &failures)) != KTO_OK)
+		return rc;
 	rc = kto_db_prepare(db, &st, "SELECT " ACCOUNT_COLUMNS ", a.password_hash"
 	    ACCOUNT_FROM "WHERE a.email = ?", "t", email);
 	if (rc != KTO_OK)
@@ -313,13 +397,24 @@ kto_session_start(struct kto_db *db, const char *email, const char *password,
 	sqlite3_finalize(st);
 	if (rc != KTO_OK)
 		return rc;
-	if (crypto_pwhash_str_verify(hash[0] ? hash : dummy_hash(), password,
-	    strlen(password)) != 0 || hash[0] == '\0' || out->account.disabled) {
-		kto_audit(db, email, "user.sign_in_failed", 0, email, NULL);
+	/*
+	 * The check always runs, locked or not, known or not: the time and
+	 * the answer are the same for each, so neither tells an attacker
+	 * whether the account exists or is locked.
+	 */
+	ok = crypto_pwhash_str_verify(hash[0] ? hash : dummy_hash(), password,
+	    strlen(password)) == 0 && hash[0] != '\0' && !out->account.disabled;
+	if (failures >= KTO_SIGN_IN_FAILURES) {
+		rc = kto_audit(db, email, "user.sign_in_locked", 0, email, from);
 		memset(out, 0, sizeof *out);
-		return kto_db_seterr(db, KTO_EPERM, "the address or the password is wrong");
+		return rc != KTO_OK ? rc : sign_in_refused(db, out);
 	}
-	return session_insert(db, out, cookie);
+	if (!ok) {
+		rc = sign_in_failed(db, email, from);
+		memset(out, 0, sizeof *out);
+		return rc != KTO_OK ? rc : sign_in_refused(db, out);
+	}
+	return session_insert(db, out, from, cookie);
 }
 
 enum kto_rc
@@ -355,9 +450,15 @@ enum kto_rc
 kto_session_end(struct kto_db *db, const char *cookie)
 {
 	unsigned char h[crypto_hash_sha256_BYTES];
+	struct kto_session s;
+	enum kto_rc rc;
 
 	if (cookie == NULL)
 		return KTO_OK;
+	if (kto_session_find(db, cookie, &s) == KTO_OK &&
+	    (rc = kto_audit(db, s.account.email, "user.sign_out",
+	    s.account.municipality_id, s.account.email, NULL)) != KTO_OK)
+		return rc;
 	secret_hash(cookie, h);
 	return kto_db_exec(db, "DELETE FROM app_session WHERE id_hash = ? OR "
 	    "expires_at < strftime('%Y-%m-%dT%H:%M:%SZ', 'now')", "b", h, sizeof h);
@@ -409,7 +510,10 @@ kto_apikey_revoke(struct kto_db *db, const char *actor, int64_t id)
 		char subject[32];
 
 		snprintf(subject, sizeof subject, "%lld", (long long)id);
-		rc = kto_audit(db, actor, "apikey.revoke", 0, subject, NULL);
+		rc = kto_db_exec(db, "INSERT INTO audit_log (actor, action, "
+		    "municipality_id, subject) SELECT ?, 'apikey.revoke', "
+		    "municipality_id, ? FROM api_key WHERE id = ?", "tti", actor,
+		    subject, id);
 	}
 	return rc;
 }
@@ -466,4 +570,31 @@ kto_apikey_find(struct kto_db *db, const char *key, int64_t *municipality_id,
 	if (rc == KTO_OK && !row)
 		rc = kto_db_seterr(db, KTO_EPERM, "no valid API key");
 	return rc;
+}
+
+enum kto_rc
+kto_account_unlock(struct kto_db *db, const char *actor, const char *typed)
+{
+	char email[KTO_EMAIL_MAX + 1];
+	sqlite3_stmt *st;
+	bool row;
+	int64_t mid = 0;
+	enum kto_rc rc;
+
+	if (!kto_email_normalize(typed, email))
+		return kto_db_seterr(db, KTO_ENOTFOUND, "there is no account %.64s...", typed);
+	rc = kto_db_prepare(db, &st, "SELECT coalesce(municipality_id, 0) FROM app_user "
+	    "WHERE email = ?", "t", email);
+	if (rc != KTO_OK)
+		return rc;
+	rc = kto_db_step(db, st, &row);
+	if (rc == KTO_OK && row)
+		mid = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc == KTO_OK && !row)
+		return kto_db_seterr(db, KTO_ENOTFOUND, "there is no account %s; see "
+		    "'kto user list'", email);
+	if (rc != KTO_OK)
+		return rc;
+	return kto_audit(db, actor, "user.unlock", mid, email, NULL);
 }

@@ -70,18 +70,37 @@ struct kto_session {
 };
 
 /*
+** Per-account sign-in limit: after KTO_SIGN_IN_FAILURES failed attempts
+** for one address within KTO_SIGN_IN_WINDOW minutes, every attempt for it
+** is refused -- right password or not -- until fewer than that many
+** failures lie within the last KTO_SIGN_IN_WINDOW minutes, or the team
+** unlocks it (kto_account_unlock).  Attempts while locked do not count,
+** so the lock ends at most KTO_SIGN_IN_WINDOW minutes after it began.
+** A successful sign-in starts the count afresh.
+*/
+#define KTO_SIGN_IN_FAILURES 5
+#define KTO_SIGN_IN_WINDOW 15
+
+/*
 ** Signs in: checks the password (always spending the time of a check, so
 ** that unknown addresses cannot be told apart) and starts a session whose
-** cookie value goes to cookie.  KTO_EPERM for a wrong address or password
-** or a disabled account -- the same answer for all three.
+** cookie value goes to cookie.  KTO_EPERM for a wrong address or password,
+** a disabled account or a locked one -- the same answer for all four.
+** from is the client's address, for the audit log (NULL when unknown);
+** every attempt is logged (user.sign_in, user.sign_in_failed,
+** user.sign_in_locked, user.locked), never with the password.
 */
 enum kto_rc kto_session_start(struct kto_db *db, const char *email, const char *password,
-                              char cookie[KTO_SECRET_CHARS + 1], struct kto_session *out);
+                              const char *from, char cookie[KTO_SECRET_CHARS + 1],
+                              struct kto_session *out);
+
+/* Lifts the sign-in limit of an address now (logged as user.unlock). */
+enum kto_rc kto_account_unlock(struct kto_db *db, const char *actor, const char *email);
 
 /* The session of a cookie; KTO_ENOTFOUND when unknown, expired or disabled. */
 enum kto_rc kto_session_find(struct kto_db *db, const char *cookie, struct kto_session *out);
 
-/* Ends the session of a cookie (signing out); unknown is fine. */
+/* Ends the session of a cookie (signing out, logged); unknown is fine. */
 enum kto_rc kto_session_end(struct kto_db *db, const char *cookie);
 
 /* True when a form's token is the session's, compared in constant time. */

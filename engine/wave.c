@@ -562,6 +562,7 @@ wave_close_txn(struct kto_db *db, void *arg)
 {
 	struct wave_close *c = arg;
 	struct kto_wave_info w;
+	char subject[32];
 	enum kto_rc rc;
 
 	if ((rc = wave_row(db, c->id, &w)) != KTO_OK)
@@ -576,7 +577,8 @@ wave_close_txn(struct kto_db *db, void *arg)
 	if ((rc = kto_db_exec(db, "UPDATE invitation SET mail_token = NULL "
 	    "WHERE wave_id = ?", "i", c->id)) != KTO_OK)
 		return rc;
-	return kto_audit(db, c->actor, "wave.close", 0, w.municipality, NULL);
+	snprintf(subject, sizeof subject, "wave %lld", (long long)c->id);
+	return kto_audit_code(db, c->actor, "wave.close", w.municipality, subject, NULL);
 }
 
 enum kto_rc

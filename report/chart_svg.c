@@ -164,17 +164,24 @@ kto_svg_descf(struct kto_svg *w, const char *fmt, ...)
 	va_end(ap);
 }
 
+const char *
+kto_svg_word(const struct kto_svg *w, const char *nl, const char *en)
+{
+	return kto_lang_pick(w->lang, nl, en);
+}
+
 void
-kto_svg_fmt_value(enum kto_chart_scale scale, double v, char *buf, size_t n)
+kto_svg_fmt_value(const struct kto_svg *w, enum kto_chart_scale scale, double v, char *buf,
+                  size_t n)
 {
 	if (scale == KTO_CHART_SHARES)
 		kto_fmt_pct(v, buf, n);
 	else
-		kto_fmt_mark(v, buf, n);
+		kto_fmt_mark(w->lang, v, buf, n);
 }
 
 void
-kto_svg_fmt_dec(double v, int decimals, char *buf, size_t n)
+kto_svg_fmt_dec(const struct kto_svg *w, double v, int decimals, char *buf, size_t n)
 {
 	char *dot;
 
@@ -185,17 +192,20 @@ kto_svg_fmt_dec(double v, int decimals, char *buf, size_t n)
 	if (fabs(v) < 0.5 * pow(10, -decimals))
 		v = 0;
 	snprintf(buf, n, "%.*f", decimals, v);
-	if ((dot = strchr(buf, '.')) != NULL)
+	if (w->lang == KTO_LANG_NL && (dot = strchr(buf, '.')) != NULL)
 		*dot = ',';
 }
 
 void
-kto_svg_fmt_n(long n, bool indicative, char *buf, size_t size)
+kto_svg_fmt_n(const struct kto_svg *w, long n, bool indicative, char *buf, size_t size)
 {
+	const char *word = kto_svg_word(w, "indicatief", "indicative");
+
 	if (n >= 0)
-		snprintf(buf, size, "n = %ld%s", n, indicative ? ", indicatief" : "");
+		snprintf(buf, size, "n = %ld%s%s", n, indicative ? ", " : "",
+		    indicative ? word : "");
 	else
-		snprintf(buf, size, "%s", indicative ? "indicatief" : "");
+		snprintf(buf, size, "%s", indicative ? word : "");
 }
 
 void
@@ -204,18 +214,19 @@ kto_svg_desc_value(struct kto_svg *w, enum kto_chart_scale scale, double value,
 {
 	char v[32], l[32], h[32], ns[48];
 
-	kto_svg_fmt_n(n, indicative && !suppressed, ns, sizeof ns);
+	kto_svg_fmt_n(w, n, indicative && !suppressed, ns, sizeof ns);
 	if (suppressed) {
-		kto_svg_desc(w, "te weinig waarnemingen");
+		kto_svg_desc(w, kto_svg_word(w, "te weinig waarnemingen", "too few responses"));
 	} else if (!isfinite(value)) {
-		kto_svg_desc(w, "geen gegevens");
+		kto_svg_desc(w, kto_svg_word(w, "geen gegevens", "no data"));
 	} else {
-		kto_svg_fmt_value(scale, value, v, sizeof v);
+		kto_svg_fmt_value(w, scale, value, v, sizeof v);
 		kto_svg_desc(w, v);
 		if (isfinite(low) && isfinite(high)) {
-			kto_svg_fmt_value(scale, low, l, sizeof l);
-			kto_svg_fmt_value(scale, high, h, sizeof h);
-			kto_svg_descf(w, " (marge %s tot %s%s%s)", l, h, ns[0] ? "; " : "", ns);
+			kto_svg_fmt_value(w, scale, low, l, sizeof l);
+			kto_svg_fmt_value(w, scale, high, h, sizeof h);
+			kto_svg_descf(w, KTO_SVG_FMT(w, " (marge %s tot %s%s%s)",
+			    " (margin %s to %s%s%s)"), l, h, ns[0] ? "; " : "", ns);
 			return;
 		}
 	}
@@ -239,6 +250,7 @@ kto_svg_begin(struct kto_svg *w, const struct kto_buf *out, const struct kto_cha
 	w->rc = KTO_OK;
 	w->id = head->id;
 	w->title = head->title != NULL ? head->title : "";
+	w->lang = head->lang;
 	w->y = KTO_SVG_PAD;
 	if (head->desc != NULL && head->desc[0] != '\0') {
 		kto_svg_desc(w, head->desc);
@@ -346,20 +358,21 @@ kto_svg_ticks(const struct kto_svg_axis *a, double *ticks, size_t max)
 }
 
 void
-kto_svg_tick_label(const struct kto_svg_axis *a, double v, char *buf, size_t n)
+kto_svg_tick_label(const struct kto_svg *w, const struct kto_svg_axis *a, double v,
+                   char *buf, size_t n)
 {
 	int decimals;
 
 	if (a->scale == KTO_CHART_SHARES) {
 		char pct[32];
 
-		kto_svg_fmt_dec(100 * v, a->step >= 0.01 - 1e-12 ? 0 : 1, pct, sizeof pct);
+		kto_svg_fmt_dec(w, 100 * v, a->step >= 0.01 - 1e-12 ? 0 : 1, pct, sizeof pct);
 		snprintf(buf, n, "%s%%", pct);
 		return;
 	}
 	decimals = fabs(a->step - round(a->step)) < 1e-9 ? 0 :
 	    fabs(a->step * 10 - round(a->step * 10)) < 1e-9 ? 1 : 2;
-	kto_svg_fmt_dec(v, decimals, buf, n);
+	kto_svg_fmt_dec(w, v, decimals, buf, n);
 }
 
 /* ------------------------------------------------------------------ */
@@ -392,9 +405,16 @@ kto_svg_pattern(struct kto_svg *w, const char *name, int kind, const char *colou
 /* ------------------------------------------------------------------ */
 /* Small helpers of the public API                                     */
 
-const char *const kto_chart_mark_groups[3] = {
-	"1\xE2\x80\x93" "5 (onvoldoende)", "6\xE2\x80\x93" "7", "8\xE2\x80\x93" "10",
-};
+const char *const *
+kto_chart_mark_groups(enum kto_lang lang)
+{
+	static const char *const groups[2][3] = {
+		{ "1\xE2\x80\x93" "5 (onvoldoende)", "6\xE2\x80\x93" "7", "8\xE2\x80\x93" "10" },
+		{ "1\xE2\x80\x93" "5 (fail)", "6\xE2\x80\x93" "7", "8\xE2\x80\x93" "10" },
+	};
+
+	return groups[lang == KTO_LANG_EN];
+}
 
 void
 kto_chart_group_marks(const double dist[10], double groups[3])
@@ -416,11 +436,25 @@ kto_chart_group_marks(const double dist[10], double groups[3])
 }
 
 const char *
-kto_chart_quadrant(double vs_circle, double importance, double split)
+kto_chart_quadrant(enum kto_lang lang, double vs_circle, double importance, double split)
+{
+	int q = kto_svg_quadrant(vs_circle, importance, split);
+
+	return q < 0 ? NULL : kto_svg_quadrant_names[lang == KTO_LANG_EN][q];
+}
+
+/* The quadrants in the order of kto_svg_quadrant(). */
+const char *const kto_svg_quadrant_names[2][4] = {
+	{ "verbeteren", "behouden", "bewaken", "minder urgent" },
+	{ "improve", "maintain", "monitor", "less urgent" },
+};
+
+int
+kto_svg_quadrant(double vs_circle, double importance, double split)
 {
 	if (!isfinite(vs_circle) || !isfinite(importance) || !isfinite(split))
-		return NULL;
+		return -1;
 	if (importance >= split)
-		return vs_circle < 0 ? "verbeteren" : "behouden";
-	return vs_circle < 0 ? "bewaken" : "minder urgent";
+		return vs_circle < 0 ? 0 : 1;
+	return vs_circle < 0 ? 2 : 3;
 }

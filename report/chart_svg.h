@@ -35,6 +35,7 @@
 #include <stddef.h>
 
 #include "base/buf.h"
+#include "base/lang.h"
 
 /* What the chart is and how it is named on its page. */
 struct kto_chart_head {
@@ -44,6 +45,8 @@ struct kto_chart_head {
 	const char *desc;     /* NULL, or a sentence put before the generated
 	                       * description of the data */
 	bool show_title;      /* also draw the title at the top of the chart */
+	enum kto_lang lang;   /* the language of the chart's words and numbers
+	                       * (zero: Dutch, with decimal commas) */
 };
 
 /* How values are written and which axis they default to. */
@@ -145,8 +148,8 @@ enum kto_rc kto_chart_stacked(struct kto_buf *out, const struct kto_chart_head *
                               const char *const *categories, size_t n_categories,
                               const struct kto_chart_dist_row *rows, size_t n_rows);
 
-/* "1-5 (onvoldoende)", "6-7", "8-10" (with en dashes). */
-extern const char *const kto_chart_mark_groups[3];
+/* "1-5 (onvoldoende)", "6-7", "8-10" (with en dashes), or in English. */
+const char *const *kto_chart_mark_groups(enum kto_lang lang);
 
 /*
 ** Groups the shares of the marks 1 to 10 into the three groups above;
@@ -176,7 +179,9 @@ enum kto_rc kto_chart_priority(struct kto_buf *out, const struct kto_chart_head 
                                const struct kto_chart_priority_point *points, size_t n,
                                double importance_split, const char *reference_label);
 
-/* The quadrant a point falls in, as the chart draws it; NULL when unknown. */
-const char *kto_chart_quadrant(double vs_circle, double importance, double split);
+/* The quadrant a point falls in, as the chart draws it ("verbeteren", or
+ * "improve" in English); NULL when unknown. */
+const char *kto_chart_quadrant(enum kto_lang lang, double vs_circle, double importance,
+                               double split);
 
 #endif

@@ -24,12 +24,13 @@ static const char up[] = "\xE2\x96\xB2", down[] = "\xE2\x96\xBC";
 
 /* The row's "n = 412" and how many lines its label takes. */
 static size_t
-row_label(const struct kto_chart_bar *b, char *ns, size_t size, double *max_width)
+row_label(const struct kto_svg *w, const struct kto_chart_bar *b, char *ns, size_t size,
+          double *max_width)
 {
 	struct kto_svg_line lines[2];
 	size_t k;
 
-	kto_svg_fmt_n(b->n, false, ns, size);
+	kto_svg_fmt_n(w, b->n, false, ns, size);
 	*max_width = KTO_SVG_W - 2 * KTO_SVG_PAD -
 	    (ns[0] != '\0' ? kto_svg_text_width(ns, strlen(ns), KTO_SVG_SMALL) + 10 : 0);
 	k = kto_svg_wrap(b->label, *max_width, KTO_SVG_FONT, 2, lines);
@@ -87,7 +88,7 @@ draw_bar(struct kto_svg *w, const struct kto_svg_axis *ax, const struct kto_char
 	}
 
 	/* "7,4 ▲*": the value, its comparison, and whether it is indicative. */
-	kto_svg_fmt_value(ax->scale, b->value, v, sizeof v);
+	kto_svg_fmt_value(w, ax->scale, b->value, v, sizeof v);
 	len = strlen(v);
 	if (len > sizeof v - 6)
 		len = sizeof v - 6;      /* only absurd values are this long */
@@ -121,7 +122,7 @@ draw_reference(struct kto_svg *w, const struct kto_svg_axis *ax, double referenc
 	kto_svg_num(w, bottom);
 	kto_svg_raw(w, "\" stroke=\"#000000\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>");
 
-	kto_svg_fmt_value(ax->scale, reference, v, sizeof v);
+	kto_svg_fmt_value(w, ax->scale, reference, v, sizeof v);
 	if (label[0] != '\0')
 		kto_svg_fail(w, kto_buf_addf(&text, "%s %s", label, v));
 	else
@@ -157,7 +158,7 @@ draw_axis(struct kto_svg *w, const struct kto_svg_axis *ax, double top, double b
 		kto_svg_raw(w, "\" y2=\"");
 		kto_svg_num(w, bottom + 4);
 		kto_svg_raw(w, "\"/>");
-		kto_svg_tick_label(ax, ticks[i], label, sizeof label);
+		kto_svg_tick_label(w, ax, ticks[i], label, sizeof label);
 		kto_svg_text1(w, x, bottom + 17, "font-size=\"12\" text-anchor=\"middle\" fill=\""
 		    KTO_SVG_GREY "\"", label, strlen(label));
 	}
@@ -177,13 +178,15 @@ static void
 describe(struct kto_svg *w, enum kto_chart_scale scale, const struct kto_chart_bar *b,
          const char *compared)
 {
-	kto_svg_desc(w, b->label != NULL && b->label[0] != '\0' ? b->label : "(zonder naam)");
+	kto_svg_desc(w, b->label != NULL && b->label[0] != '\0' ? b->label :
+	    kto_svg_word(w, "(zonder naam)", "(no name)"));
 	kto_svg_desc(w, ": ");
 	kto_svg_desc_value(w, scale, b->value, b->low, b->high, b->n, b->suppressed,
 	    b->indicative);
 	if (!b->suppressed && isfinite(b->value) && b->significant != 0)
-		kto_svg_descf(w, ", significant %s dan %s", b->significant > 0 ? "hoger" : "lager",
-		    compared);
+		kto_svg_descf(w, KTO_SVG_FMT(w, ", significant %s dan %s",
+		    ", significantly %s than %s"), b->significant > 0 ? kto_svg_word(w, "hoger",
+		    "higher") : kto_svg_word(w, "lager", "lower"), compared);
 	kto_svg_desc(w, ". ");
 }
 
@@ -195,7 +198,7 @@ kto_chart_bars(struct kto_buf *out, const struct kto_chart_head *head,
 	struct kto_svg w;
 	struct kto_svg_axis ax;
 	const char *ref_label = reference_label != NULL ? reference_label : "";
-	const char *compared = ref_label[0] != '\0' ? ref_label : "de vergelijking";
+	const char *compared;
 	bool has_ref = isfinite(reference), any_ind = false, any_sig = false;
 	bool any_whisker = false;
 	double top, bottom, height = 0;
@@ -205,6 +208,8 @@ kto_chart_bars(struct kto_buf *out, const struct kto_chart_head *head,
 		return KTO_EINPUT;
 	if ((rc = kto_svg_begin(&w, out, head)) != KTO_OK)
 		return rc;
+	compared = ref_label[0] != '\0' ? ref_label : kto_svg_word(&w, "de vergelijking",
+	    "the comparison");
 	if (n == 0) {
 		kto_svg_empty(&w);
 		return kto_svg_end(&w, out);
@@ -223,9 +228,10 @@ kto_chart_bars(struct kto_buf *out, const struct kto_chart_head *head,
 	if (has_ref) {
 		char v[32];
 
-		kto_svg_fmt_value(scale, reference, v, sizeof v);
-		kto_svg_descf(&w, "Ter vergelijking %s: %s. ", ref_label[0] ? ref_label :
-		    "de referentie", v);
+		kto_svg_fmt_value(&w, scale, reference, v, sizeof v);
+		kto_svg_descf(&w, KTO_SVG_FMT(&w, "Ter vergelijking %s: %s. ",
+		    "For comparison, %s: %s. "), ref_label[0] ? ref_label :
+		    kto_svg_word(&w, "de referentie", "the reference"), v);
 		w.y += 20;
 	}
 	top = w.y;
@@ -233,7 +239,7 @@ kto_chart_bars(struct kto_buf *out, const struct kto_chart_head *head,
 		char ns[32];
 		double mw;
 
-		height += (double)row_label(&bars[i], ns, sizeof ns, &mw) * LINE_H + 3 + BAR_H + GAP;
+		height += (double)row_label(&w, &bars[i], ns, sizeof ns, &mw) * LINE_H + 3 + BAR_H + GAP;
 	}
 	bottom = top + height;
 
@@ -247,7 +253,7 @@ kto_chart_bars(struct kto_buf *out, const struct kto_chart_head *head,
 		const struct kto_chart_bar *b = &bars[i];
 		char ns[32];
 		double mw;
-		double bar_top = w.y + (double)row_label(b, ns, sizeof ns, &mw) * LINE_H + 3;
+		double bar_top = w.y + (double)row_label(&w, b, ns, sizeof ns, &mw) * LINE_H + 3;
 
 		if (!b->suppressed && isfinite(b->value)) {
 			draw_bar(&w, &ax, b, bar_top);
@@ -265,7 +271,7 @@ kto_chart_bars(struct kto_buf *out, const struct kto_chart_head *head,
 		const struct kto_chart_bar *b = &bars[i];
 		char ns[32];
 		double mw;
-		size_t k = row_label(b, ns, sizeof ns, &mw);
+		size_t k = row_label(&w, b, ns, sizeof ns, &mw);
 		double bar_top = w.y + (double)k * LINE_H + 3;
 
 		kto_svg_text(&w, KTO_SVG_PAD, w.y + 13, mw, KTO_SVG_FONT, 2, LINE_H,
@@ -274,7 +280,8 @@ kto_chart_bars(struct kto_buf *out, const struct kto_chart_head *head,
 			kto_svg_text1(&w, KTO_SVG_W - KTO_SVG_PAD, w.y + 13, "font-size=\"12\" "
 			    "text-anchor=\"end\" fill=\"" KTO_SVG_GREY "\"", ns, strlen(ns));
 		if (b->suppressed || !isfinite(b->value)) {
-			const char *why = b->suppressed ? "te weinig waarnemingen" : "geen gegevens";
+			const char *why = b->suppressed ? kto_svg_word(&w, "te weinig waarnemingen",
+			    "too few responses") : kto_svg_word(&w, "geen gegevens", "no data");
 
 			kto_svg_text1(&w, ax.p0 + 4, bar_top + 14, "font-style=\"italic\" fill=\""
 			    KTO_SVG_GREY "\"" KTO_SVG_HALO, why, strlen(why));
@@ -284,13 +291,16 @@ kto_chart_bars(struct kto_buf *out, const struct kto_chart_head *head,
 
 	w.y = bottom + 26;
 	if (any_whisker)
-		kto_svg_note(&w, "Het lijntje door een staaf geeft de marge.");
+		kto_svg_note(&w, kto_svg_word(&w, "Het lijntje door een staaf geeft de marge.",
+		    "The line through a bar shows the margin."));
 	if (any_ind)
-		kto_svg_note(&w, "* Indicatief (gearceerd): gebaseerd op weinig waarnemingen.");
+		kto_svg_note(&w, kto_svg_word(&w, "* Indicatief (gearceerd): gebaseerd op "
+		    "weinig waarnemingen.", "* Indicative (hatched): based on few responses."));
 	if (any_sig) {
 		struct kto_buf note = KTO_BUF_INIT(w.body.max);
 
-		kto_svg_fail(&w, kto_buf_addf(&note, "%s / %s: significant hoger / lager dan %s.",
+		kto_svg_fail(&w, kto_buf_addf(&note, KTO_SVG_FMT(&w, "%s / %s: significant "
+		    "hoger / lager dan %s.", "%s / %s: significantly higher / lower than %s."),
 		    up, down, compared));
 		if (w.rc == KTO_OK)
 			kto_svg_note(&w, note.ptr);

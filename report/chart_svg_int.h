@@ -45,6 +45,7 @@ struct kto_svg {
 	enum kto_rc rc;
 	const char *id;          /* the id prefix */
 	const char *title;
+	enum kto_lang lang;      /* of the words and numbers */
 	double y;                /* where the next thing goes */
 };
 
@@ -90,13 +91,23 @@ void kto_svg_desc_value(struct kto_svg *w, enum kto_chart_scale scale, double va
                         bool indicative);
 
 /* "7,4" or "42%"; "-" when not a number. */
-void kto_svg_fmt_value(enum kto_chart_scale scale, double v, char *buf, size_t n);
+void kto_svg_fmt_value(const struct kto_svg *w, enum kto_chart_scale scale, double v,
+                       char *buf, size_t n);
 
-/* v with the given number of decimals and a decimal comma. */
-void kto_svg_fmt_dec(double v, int decimals, char *buf, size_t n);
+/* v with the given number of decimals and a decimal comma (a point in
+ * English). */
+void kto_svg_fmt_dec(const struct kto_svg *w, double v, int decimals, char *buf, size_t n);
 
 /* "n = 412", "n = 45, indicatief", or "" when n < 0 and not indicative. */
-void kto_svg_fmt_n(long n, bool indicative, char *buf, size_t size);
+void kto_svg_fmt_n(const struct kto_svg *w, long n, bool indicative, char *buf,
+                   size_t size);
+
+/* The chart's language's text of the two. */
+const char *kto_svg_word(const struct kto_svg *w, const char *nl, const char *en);
+
+/* The same for a format string: a macro, so that the compiler still sees
+ * two literals and checks them against the arguments. */
+#define KTO_SVG_FMT(w, nl, en) ((w)->lang == KTO_LANG_EN ? (en) : (nl))
 
 /* ------------------------------------------------------------------ */
 /* Text                                                                */
@@ -138,6 +149,12 @@ void kto_svg_empty(struct kto_svg *w);
 /* Notes below a chart, each wrapped to the width; advances w->y. */
 void kto_svg_note(struct kto_svg *w, const char *s);
 
+/* The priority matrix's quadrants: 0 important and below the reference
+ * ("verbeteren"), 1 important and not below, 2 less important and below,
+ * 3 less important and not below; -1 when a number is unknown. */
+int kto_svg_quadrant(double vs_circle, double importance, double split);
+extern const char *const kto_svg_quadrant_names[2][4];
+
 /* ------------------------------------------------------------------ */
 /* Axes                                                                */
 
@@ -161,7 +178,8 @@ double kto_svg_at(const struct kto_svg_axis *a, double v);
 size_t kto_svg_ticks(const struct kto_svg_axis *a, double *ticks, size_t max);
 
 /* A tick's label: "7", "7,5" or "25%". */
-void kto_svg_tick_label(const struct kto_svg_axis *a, double v, char *buf, size_t n);
+void kto_svg_tick_label(const struct kto_svg *w, const struct kto_svg_axis *a, double v,
+                        char *buf, size_t n);
 
 /* ------------------------------------------------------------------ */
 /* Patterns and markers                                                */

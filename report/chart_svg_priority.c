@@ -29,13 +29,19 @@ struct box {
 	double x0, y0, x1, y1;
 };
 
-static const char *const quadrant_name[4] = {
-	"verbeteren", "behouden", "bewaken", "minder urgent",
+/* What the quadrants (kto_svg_quadrant) mean, before the reference's name. */
+static const char *const quadrant_meaning[2][4] = {
+	{ "belangrijk en lager dan", "belangrijk en niet lager dan",
+	  "minder belangrijk en lager dan", "minder belangrijk en niet lager dan" },
+	{ "important and lower than", "important and not lower than",
+	  "less important and lower than", "less important and not lower than" },
 };
-static const char *const quadrant_meaning[4] = {
-	"belangrijk en lager dan", "belangrijk en niet lager dan",
-	"minder belangrijk en lager dan", "minder belangrijk en niet lager dan",
-};
+
+static const char *
+quadrant_name(const struct kto_svg *w, int q)
+{
+	return kto_svg_quadrant_names[w->lang == KTO_LANG_EN][q];
+}
 
 static bool
 placed(const struct kto_chart_priority_point *p)
@@ -90,15 +96,6 @@ free_at(const struct box *b, const struct box *taken, size_t n, const struct box
 	return true;
 }
 
-static int
-quadrant_index(const char *q)
-{
-	for (int i = 0; i < 4; i++)
-		if (q != NULL && strcmp(q, quadrant_name[i]) == 0)
-			return i;
-	return -1;
-}
-
 static void
 line(struct kto_svg *w, double x1, double y1, double x2, double y2, const char *attrs)
 {
@@ -114,18 +111,18 @@ line(struct kto_svg *w, double x1, double y1, double x2, double y2, const char *
 }
 
 static void
-fmt_x(double v, double step, char *buf, size_t n)
+fmt_x(const struct kto_svg *w, double v, double step, char *buf, size_t n)
 {
 	char tmp[32];
 
-	kto_svg_fmt_dec(v, step >= 1 ? 0 : 1, tmp, sizeof tmp);
+	kto_svg_fmt_dec(w, v, step >= 1 ? 0 : 1, tmp, sizeof tmp);
 	snprintf(buf, n, "%s%s", v > 0 && strcmp(tmp, "0") != 0 ? "+" : "", tmp);
 }
 
 static void
-fmt_y(double v, double step, char *buf, size_t n)
+fmt_y(const struct kto_svg *w, double v, double step, char *buf, size_t n)
 {
-	kto_svg_fmt_dec(v, step >= 1 ? 0 : step >= 0.1 - 1e-12 ? 1 : 2, buf, n);
+	kto_svg_fmt_dec(w, v, step >= 1 ? 0 : step >= 0.1 - 1e-12 ? 1 : 2, buf, n);
 }
 
 static void
@@ -135,13 +132,14 @@ draw_axes(struct kto_svg *w, const struct kto_svg_axis *ax, const struct kto_svg
 	double ticks[64], title_x = KTO_SVG_PAD + 10, title_y = (plot->y0 + plot->y1) / 2;
 	size_t nt;
 	char label[48], text[256];
+	const char *x_title;
 
 	nt = kto_svg_ticks(ax, ticks, 64);
 	for (size_t i = 0; i < nt; i++) {
 		double x = kto_svg_at(ax, ticks[i]);
 
 		line(w, x, plot->y0, x, plot->y1 + 4, "stroke=\"" KTO_SVG_GRID "\"");
-		fmt_x(ticks[i], ax->step, label, sizeof label);
+		fmt_x(w, ticks[i], ax->step, label, sizeof label);
 		kto_svg_text1(w, x, plot->y1 + 17, "font-size=\"12\" text-anchor=\"middle\" fill=\""
 		    KTO_SVG_GREY "\"", label, strlen(label));
 	}
@@ -150,7 +148,7 @@ draw_axes(struct kto_svg *w, const struct kto_svg_axis *ax, const struct kto_svg
 		double y = kto_svg_at(ay, ticks[i]);
 
 		line(w, plot->x0 - 4, y, plot->x1, y, "stroke=\"" KTO_SVG_GRID "\"");
-		fmt_y(ticks[i], ay->step, label, sizeof label);
+		fmt_y(w, ticks[i], ay->step, label, sizeof label);
 		kto_svg_text1(w, plot->x0 - 6, y + 4, "font-size=\"12\" text-anchor=\"end\" fill=\""
 		    KTO_SVG_GREY "\"", label, strlen(label));
 	}
@@ -165,15 +163,18 @@ draw_axes(struct kto_svg *w, const struct kto_svg_axis *ax, const struct kto_svg
 	kto_svg_raw(w, "\"/>");
 
 	/* Which way is better, in words at both ends of the x axis. */
-	snprintf(text, sizeof text, "\xE2\x97\x84 lager dan %s", ref);
+	snprintf(text, sizeof text, KTO_SVG_FMT(w, "\xE2\x97\x84 lager dan %s",
+	    "\xE2\x97\x84 lower than %s"), ref);
 	kto_svg_text(w, plot->x0, plot->y1 + 34, (plot->x1 - plot->x0) / 2 - 4, KTO_SVG_SMALL,
 	    1, 0, "font-size=\"12\" fill=\"" KTO_SVG_INK "\"", text);
-	snprintf(text, sizeof text, "hoger dan %s \xE2\x96\xBA", ref);
+	snprintf(text, sizeof text, KTO_SVG_FMT(w, "hoger dan %s \xE2\x96\xBA",
+	    "higher than %s \xE2\x96\xBA"), ref);
 	kto_svg_text(w, plot->x1, plot->y1 + 34, (plot->x1 - plot->x0) / 2 - 4, KTO_SVG_SMALL,
 	    1, 0, "font-size=\"12\" text-anchor=\"end\" fill=\"" KTO_SVG_INK "\"", text);
+	x_title = kto_svg_word(w, "oordeel (verschil in rapportcijfer)",
+	    "rating (difference in mark)");
 	kto_svg_text1(w, (plot->x0 + plot->x1) / 2, plot->y1 + 50, "font-size=\"12\" "
-	    "text-anchor=\"middle\" fill=\"" KTO_SVG_GREY "\"", "oordeel (verschil in rapportcijfer)",
-	    strlen("oordeel (verschil in rapportcijfer)"));
+	    "text-anchor=\"middle\" fill=\"" KTO_SVG_GREY "\"", x_title, strlen(x_title));
 
 	kto_svg_raw(w, "<text font-size=\"12\" text-anchor=\"middle\" fill=\"" KTO_SVG_INK "\" x=\"");
 	kto_svg_num(w, title_x);
@@ -183,7 +184,10 @@ draw_axes(struct kto_svg *w, const struct kto_svg_axis *ax, const struct kto_svg
 	kto_svg_num(w, title_x);
 	kto_svg_raw(w, " ");
 	kto_svg_num(w, title_y);
-	kto_svg_raw(w, ")\">belang voor het totaaloordeel \xE2\x96\xBA</text>");
+	kto_svg_raw(w, ")\">");
+	kto_svg_raw(w, kto_svg_word(w, "belang voor het totaaloordeel \xE2\x96\xBA",
+	    "importance for the overall mark \xE2\x96\xBA"));
+	kto_svg_raw(w, "</text>");
 }
 
 /* The quadrants: the tint of "verbeteren", the split lines, the names. */
@@ -211,7 +215,7 @@ draw_quadrants(struct kto_svg *w, const struct box *plot, double xs, double ys,
 	    "stroke-dasharray=\"6 4\"");
 
 	for (int q = 0; q < 4; q++) {
-		const char *name = quadrant_name[q];
+		const char *name = quadrant_name(w, q);
 		double tw = kto_svg_text_width(name, strlen(name), 13) * 1.1;
 		bool right = q % 2 == 1, low = q >= 2;
 		double x = right ? plot->x1 - 6 : plot->x0 + 6;
@@ -264,33 +268,37 @@ describe(struct kto_svg *w, const struct kto_chart_priority_point *p, size_t n, 
 	char v[32], imp[32];
 	bool any_unknown = false;
 
-	kto_svg_fmt_dec(split, 2, v, sizeof v);
-	kto_svg_descf(w, "Prioriteitenmatrix: horizontaal het oordeel vergeleken met %s "
-	    "(verschil in rapportcijfer), verticaal het belang voor het totaaloordeel", ref);
+	kto_svg_fmt_dec(w, split, 2, v, sizeof v);
+	kto_svg_descf(w, KTO_SVG_FMT(w, "Prioriteitenmatrix: horizontaal het oordeel "
+	    "vergeleken met %s (verschil in rapportcijfer), verticaal het belang voor het "
+	    "totaaloordeel", "Priority matrix: across, the rating compared with %s "
+	    "(difference in mark), up, the importance for the overall mark"), ref);
 	if (isfinite(split))
-		kto_svg_descf(w, "; meer belangrijk vanaf %s", v);
+		kto_svg_descf(w, KTO_SVG_FMT(w, "; meer belangrijk vanaf %s",
+		    "; more important from %s"), v);
 	kto_svg_desc(w, ". ");
 	for (int q = 0; q < 4; q++) {
 		bool any = false;
 
-		kto_svg_descf(w, "%c%s (%s %s): ", quadrant_name[q][0] - 'a' + 'A',
-		    quadrant_name[q] + 1, quadrant_meaning[q], ref);
+		kto_svg_descf(w, "%c%s (%s %s): ", quadrant_name(w, q)[0] - 'a' + 'A',
+		    quadrant_name(w, q) + 1, quadrant_meaning[w->lang == KTO_LANG_EN][q], ref);
 		for (size_t i = 0; i < n; i++) {
-			if (quadrant_index(kto_chart_quadrant(p[i].vs_circle, p[i].importance,
-			    split)) != q)
+			if (kto_svg_quadrant(p[i].vs_circle, p[i].importance, split) != q)
 				continue;
-			kto_fmt_mark_diff(p[i].vs_circle, v, sizeof v);
-			kto_svg_fmt_dec(p[i].importance, 2, imp, sizeof imp);
-			kto_svg_descf(w, "%s%s (%s; belang %s)", any ? ", " : "",
+			kto_fmt_mark_diff(w->lang, p[i].vs_circle, v, sizeof v);
+			kto_svg_fmt_dec(w, p[i].importance, 2, imp, sizeof imp);
+			kto_svg_descf(w, KTO_SVG_FMT(w, "%s%s (%s; belang %s)",
+			    "%s%s (%s; importance %s)"), any ? ", " : "",
 			    p[i].label != NULL ? p[i].label : "", v, imp);
 			any = true;
 		}
-		kto_svg_desc(w, any ? ". " : "geen. ");
+		kto_svg_desc(w, any ? ". " : kto_svg_word(w, "geen. ", "none. "));
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (placed(&p[i]))
 			continue;
-		kto_svg_descf(w, "%s%s", any_unknown ? ", " : "Onbekend, niet getekend: ",
+		kto_svg_descf(w, "%s%s", any_unknown ? ", " : kto_svg_word(w,
+		    "Onbekend, niet getekend: ", "Unknown, not drawn: "),
 		    p[i].label != NULL ? p[i].label : "");
 		any_unknown = true;
 	}
@@ -332,7 +340,8 @@ kto_chart_priority(struct kto_buf *out, const struct kto_chart_head *head,
                    const struct kto_chart_priority_point *points, size_t n,
                    double importance_split, const char *reference_label)
 {
-	const char *ref = reference_label != NULL && reference_label[0] ? reference_label : "kring";
+	const char *ref = reference_label != NULL && reference_label[0] ? reference_label :
+	    kto_lang_pick(head != NULL ? head->lang : KTO_LANG_NL, "kring", "circle");
 	struct kto_svg w;
 	struct kto_svg_axis ax, ay;
 	struct box plot, *taken = NULL;

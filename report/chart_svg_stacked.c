@@ -68,12 +68,13 @@ share(const struct kto_chart_dist_row *r, size_t c, double sum)
 }
 
 static size_t
-row_label(const struct kto_chart_dist_row *r, char *ns, size_t size, double *max_width)
+row_label(const struct kto_svg *w, const struct kto_chart_dist_row *r, char *ns, size_t size,
+          double *max_width)
 {
 	struct kto_svg_line lines[2];
 	size_t k;
 
-	kto_svg_fmt_n(r->n, r->indicative && !r->suppressed, ns, size);
+	kto_svg_fmt_n(w, r->n, r->indicative && !r->suppressed, ns, size);
 	*max_width = KTO_SVG_W - 2 * KTO_SVG_PAD -
 	    (ns[0] != '\0' ? kto_svg_text_width(ns, strlen(ns), KTO_SVG_SMALL) + 10 : 0);
 	k = kto_svg_wrap(r->label, *max_width, KTO_SVG_FONT, 2, lines);
@@ -102,7 +103,7 @@ draw_segments(struct kto_svg *w, const struct kto_chart_dist_row *r, size_t n_ca
 		kto_svg_num(w, BAR_H);
 		kto_svg_f(w, "\" fill=\"url(#%s-c%zu)\" stroke=\"#ffffff\" stroke-width=\"1\"/>",
 		    w->id, c);
-		kto_svg_fmt_value(KTO_CHART_SHARES, share(r, c, sum), pct, sizeof pct);
+		kto_svg_fmt_value(w, KTO_CHART_SHARES, share(r, c, sum), pct, sizeof pct);
 		if (width >= kto_svg_text_width(pct, strlen(pct), KTO_SVG_SMALL) * 1.1 + 6)
 			kto_svg_text1(w, x + width / 2, top + BAR_H / 2 + 4, "font-size=\"12\" "
 			    "font-weight=\"bold\" text-anchor=\"middle\" fill=\"" KTO_SVG_INK "\""
@@ -149,7 +150,8 @@ describe(struct kto_svg *w, const char *const *categories, size_t n_categories,
 	double sum = total(r, n_categories);
 	char ns[48];
 
-	kto_svg_desc(w, r->label != NULL && r->label[0] != '\0' ? r->label : "(zonder naam)");
+	kto_svg_desc(w, r->label != NULL && r->label[0] != '\0' ? r->label : kto_svg_word(w,
+	    "(zonder naam)", "(no name)"));
 	kto_svg_desc(w, ": ");
 	if (r->suppressed || sum <= 0) {
 		kto_svg_desc_value(w, KTO_CHART_SHARES, NAN, NAN, NAN, r->n, r->suppressed,
@@ -160,11 +162,11 @@ describe(struct kto_svg *w, const char *const *categories, size_t n_categories,
 	for (size_t c = 0; c < n_categories; c++) {
 		char pct[32];
 
-		kto_svg_fmt_value(KTO_CHART_SHARES, share(r, c, sum), pct, sizeof pct);
+		kto_svg_fmt_value(w, KTO_CHART_SHARES, share(r, c, sum), pct, sizeof pct);
 		kto_svg_descf(w, "%s%s %s", c > 0 ? ", " : "",
 		    categories[c] != NULL ? categories[c] : "", pct);
 	}
-	kto_svg_fmt_n(r->n, r->indicative, ns, sizeof ns);
+	kto_svg_fmt_n(w, r->n, r->indicative, ns, sizeof ns);
 	if (ns[0] != '\0')
 		kto_svg_descf(w, " (%s)", ns);
 	kto_svg_desc(w, ". ");
@@ -187,7 +189,8 @@ kto_chart_stacked(struct kto_buf *out, const struct kto_chart_head *head,
 		kto_svg_empty(&w);
 		return kto_svg_end(&w, out);
 	}
-	kto_svg_desc(&w, "Verdeling in procenten per rij. ");
+	kto_svg_desc(&w, kto_svg_word(&w, "Verdeling in procenten per rij. ",
+	    "Distribution in per cent per row. "));
 	kto_svg_raw(&w, "<defs>");
 	for (size_t c = 0; c < n_categories; c++) {
 		const char *colour;
@@ -204,7 +207,7 @@ kto_chart_stacked(struct kto_buf *out, const struct kto_chart_head *head,
 		const struct kto_chart_dist_row *r = &rows[i];
 		double mw, sum = total(r, n_categories), bar_top;
 		char ns[48];
-		size_t k = row_label(r, ns, sizeof ns, &mw);
+		size_t k = row_label(&w, r, ns, sizeof ns, &mw);
 
 		kto_svg_text(&w, KTO_SVG_PAD, w.y + 13, mw, KTO_SVG_FONT, 2, LINE_H,
 		    "fill=\"" KTO_SVG_INK "\"", r->label);
@@ -215,7 +218,8 @@ kto_chart_stacked(struct kto_buf *out, const struct kto_chart_head *head,
 		if (sum > 0) {
 			draw_segments(&w, r, n_categories, sum, bar_top);
 		} else {
-			const char *why = r->suppressed ? "te weinig waarnemingen" : "geen gegevens";
+			const char *why = r->suppressed ? kto_svg_word(&w, "te weinig waarnemingen",
+			    "too few responses") : kto_svg_word(&w, "geen gegevens", "no data");
 
 			kto_svg_text1(&w, KTO_SVG_PAD + 4, bar_top + 17, "font-style=\"italic\" fill=\""
 			    KTO_SVG_GREY "\"", why, strlen(why));

@@ -205,12 +205,13 @@ kto_svg_text(struct kto_svg *w, double x, double y, double max_width, double siz
 void
 kto_svg_empty(struct kto_svg *w)
 {
-	static const char msg[] = "Geen gegevens om te tonen.";
+	const char *msg = kto_svg_word(w, "Geen gegevens om te tonen.", "No data to show.");
 
 	kto_svg_text1(w, KTO_SVG_PAD, w->y + 16, "fill=\"" KTO_SVG_GREY "\" font-style=\"italic\"",
-	    msg, sizeof msg - 1);
+	    msg, strlen(msg));
 	w->y += 24;
-	kto_svg_desc(w, "Er zijn geen gegevens om te tonen.");
+	kto_svg_desc(w, kto_svg_word(w, "Er zijn geen gegevens om te tonen.",
+	    "There are no data to show."));
 }
 
 void

@@ -169,7 +169,7 @@ draw_values(struct kto_svg *w, const struct layout *l, const struct kto_chart_se
 				y = fmin(y, isfinite(p->high) ? kto_svg_at(&l->ax, p->high) : y) - 8;
 			else
 				y = fmax(y, isfinite(p->low) ? kto_svg_at(&l->ax, p->low) : y) + 17;
-			kto_svg_fmt_value(l->ax.scale, p->value, v, sizeof v);
+			kto_svg_fmt_value(w, l->ax.scale, p->value, v, sizeof v);
 			snprintf(attrs, sizeof attrs, "font-size=\"12\" text-anchor=\"middle\" "
 			    "fill=\"%s\"" KTO_SVG_HALO, colour[s]);
 			kto_svg_text1(w, x_of(l, i, s), y, attrs, v, strlen(v));
@@ -245,7 +245,7 @@ draw_axes(struct kto_svg *w, const struct layout *l, const char *const *periods,
 		kto_svg_raw(w, "\" y2=\"");
 		kto_svg_num(w, y);
 		kto_svg_raw(w, "\"/>");
-		kto_svg_tick_label(&l->ax, ticks[i], label, sizeof label);
+		kto_svg_tick_label(w, &l->ax, ticks[i], label, sizeof label);
 		kto_svg_text1(w, l->left - 6, y + 4, "font-size=\"12\" text-anchor=\"end\" fill=\""
 		    KTO_SVG_GREY "\"", label, strlen(label));
 	}
@@ -286,7 +286,8 @@ draw_legend(struct kto_svg *w, const struct kto_chart_series *series, size_t ns)
 		marker(w, s, KTO_SVG_PAD + 18, y, false);
 		k = kto_svg_text(w, KTO_SVG_PAD + 46, y + 4.5, KTO_SVG_W - 2 * KTO_SVG_PAD - 46,
 		    KTO_SVG_FONT, 2, 16, "fill=\"" KTO_SVG_INK "\"",
-		    series[s].name != NULL && series[s].name[0] ? series[s].name : "(zonder naam)");
+		    series[s].name != NULL && series[s].name[0] ? series[s].name :
+		    kto_svg_word(w, "(zonder naam)", "(no name)"));
 		w->y += (double)(k > 0 ? k : 1) * 16 + 4;
 	}
 }
@@ -350,13 +351,16 @@ static void
 describe(struct kto_svg *w, enum kto_chart_scale scale, const char *const *periods,
          const struct kto_chart_series *series, size_t ns, size_t np)
 {
-	kto_svg_descf(w, "Verloop over %zu %s", np, np == 1 ? "periode" : "perioden");
+	kto_svg_descf(w, KTO_SVG_FMT(w, "Verloop over %zu %s", "Trend over %zu %s"), np,
+	    np == 1 ? kto_svg_word(w, "periode", "period") : kto_svg_word(w, "perioden",
+	    "periods"));
 	if (np > 1 && periods[0] != NULL && periods[np - 1] != NULL)
-		kto_svg_descf(w, ", van %s tot %s", periods[0], periods[np - 1]);
+		kto_svg_descf(w, KTO_SVG_FMT(w, ", van %s tot %s", ", from %s to %s"), periods[0],
+		    periods[np - 1]);
 	kto_svg_desc(w, ". ");
 	for (size_t s = 0; s < ns; s++) {
 		kto_svg_desc(w, series[s].name != NULL && series[s].name[0] ? series[s].name :
-		    "(zonder naam)");
+		    kto_svg_word(w, "(zonder naam)", "(no name)"));
 		kto_svg_desc(w, ": ");
 		for (size_t i = 0; i < np; i++) {
 			const struct kto_chart_point *p = &series[s].points[i];
@@ -432,11 +436,14 @@ kto_chart_trend(struct kto_buf *out, const struct kto_chart_head *head,
 	draw_legend(&w, series, n_series);
 	w.y += 4;
 	if (any_whisker)
-		kto_svg_note(&w, "De verticale lijntjes geven de marge.");
+		kto_svg_note(&w, kto_svg_word(&w, "De verticale lijntjes geven de marge.",
+		    "The vertical lines show the margin."));
 	if (any_ind)
-		kto_svg_note(&w, "Open symbool: indicatief, gebaseerd op weinig waarnemingen.");
+		kto_svg_note(&w, kto_svg_word(&w, "Open symbool: indicatief, gebaseerd op "
+		    "weinig waarnemingen.", "Open symbol: indicative, based on few responses."));
 	if (any_sup)
-		kto_svg_note(&w, "Geen punt: te weinig waarnemingen.");
+		kto_svg_note(&w, kto_svg_word(&w, "Geen punt: te weinig waarnemingen.",
+		    "No point: too few responses."));
 	describe(&w, scale, periods, series, n_series, n_periods);
 	return kto_svg_end(&w, out);
 }

@@ -158,7 +158,7 @@ csv_row(void *ctx, const struct kto_result_row *r)
 	add_text(c, r->unit, false);
 	add_text(c, r->channel, false);
 	add_text(c, r->variable, false);
-	add_text(c, kto_variable_label(r->variable, label, sizeof label), false);
+	add_text(c, kto_variable_label(KTO_LANG_NL, r->variable, label, sizeof label), false);
 	add_text(c, r->kind, false);
 	add_num(c, (double)r->n);
 	add_num(c, (double)r->dont_know);

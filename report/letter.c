@@ -43,10 +43,10 @@ letter_comparison_text(enum kto_against k, const struct kto_result_comparison *c
 		if (share)
 			kto_fmt_pct(c->reference, ref, sizeof ref);
 		else
-			kto_fmt_mark(c->reference, ref, sizeof ref);
-		snprintf(out, n, "%s (%s)", kto_phrase_comparison(k, c), ref);
+			kto_fmt_mark(KTO_LANG_NL, c->reference, ref, sizeof ref);
+		snprintf(out, n, "%s (%s)", kto_phrase_comparison(KTO_LANG_NL, k, c), ref);
 	} else {
-		snprintf(out, n, "%s", kto_phrase_comparison(k, c));
+		snprintf(out, n, "%s", kto_phrase_comparison(KTO_LANG_NL, k, c));
 	}
 }
 
@@ -146,19 +146,19 @@ mark_table(struct doc *d, const struct letter *l)
 			cells[3] = cells[4] = cells[5] = NULL;
 			cells[6] = "";
 		} else if (!letter_shown(r)) {
-			cells[2] = kto_phrase_flag("too_few");
+			cells[2] = kto_phrase_flag(KTO_LANG_NL, "too_few");
 			cells[3] = cells[4] = cells[5] = NULL;
 			cells[6] = "n onder 30";
 		} else {
-			kto_fmt_mark(r->estimate, est, sizeof est);
-			kto_fmt_interval(r->ci_low, r->ci_high, false, ci, sizeof ci);
+			kto_fmt_mark(KTO_LANG_NL, r->estimate, est, sizeof est);
+			kto_fmt_interval(KTO_LANG_NL, r->ci_low, r->ci_high, false, ci, sizeof ci);
 			kto_fmt_pct(r->pass, pass, sizeof pass);
 			kto_fmt_pct(r->high, high, sizeof high);
 			cells[2] = est;
 			cells[3] = ci;
 			cells[4] = pass;
 			cells[5] = high;
-			cells[6] = kto_phrase_flag(r->flag);
+			cells[6] = kto_phrase_flag(KTO_LANG_NL, r->flag);
 		}
 		doc_table_row(d, mark_cols, N_MARK_COLS, cells,
 		    c == LETTER_ALL ? DOC_BOLD : DOC_BODY, true);
@@ -184,7 +184,7 @@ mark_chart(struct doc *d, const struct letter *l)
 		b->est = b->lo = b->hi = b->circle = b->everyone = NAN;
 		b->indicative = false;
 		b->empty_text = !ch->has_mine || r->n == 0 ? "geen respons" :
-		    kto_phrase_flag("too_few");
+		    kto_phrase_flag(KTO_LANG_NL, "too_few");
 		if (ch->has_mine && letter_shown(r)) {
 			b->est = r->estimate;
 			b->lo = r->ci_low;
@@ -224,8 +224,8 @@ mark_sentences(struct doc *d, const struct letter *l)
 			    "een cijfer te tonen of te vergelijken.", letter_channel_title[c],
 			    (long long)r->n);
 		} else {
-			kto_fmt_mark(r->estimate, est, sizeof est);
-			kto_fmt_interval(r->ci_low, r->ci_high, false, ci, sizeof ci);
+			kto_fmt_mark(KTO_LANG_NL, r->estimate, est, sizeof est);
+			kto_fmt_interval(KTO_LANG_NL, r->ci_low, r->ci_high, false, ci, sizeof ci);
 			for (int k = 0; k < 3; k++)
 				letter_comparison_text((enum kto_against)k, &r->vs[k], false, cmp[k],
 				    sizeof cmp[k]);
@@ -266,10 +266,10 @@ area_item(struct doc *d, int i, const struct kto_result_row *r)
 {
 	char prefix[24], text[512], est[16], cmp[128], label[80];
 
-	kto_fmt_mark(r->estimate, est, sizeof est);
+	kto_fmt_mark(KTO_LANG_NL, r->estimate, est, sizeof est);
 	letter_comparison_text(KTO_AGAINST_CIRCLE, &r->vs[0], false, cmp, sizeof cmp);
 	snprintf(prefix, sizeof prefix, "%d.", i);
-	snprintf(text, sizeof text, "%s: %s%s (n = %lld), %s", kto_variable_label(
+	snprintf(text, sizeof text, "%s: %s%s (n = %lld), %s", kto_variable_label(KTO_LANG_NL, 
 	    r->variable, label, sizeof label), est, letter_indicative(r) ? ", indicatief" : "",
 	    (long long)r->n, cmp);
 	doc_item(d, prefix, 16, text);
@@ -294,7 +294,7 @@ section_areas(struct doc *d, const struct letter *l)
 			v[k++] = &l->areas[i];
 		else if (l->areas[i].n > 0)
 			snprintf(hidden + len, sizeof hidden - len, "%s%s", len ? ", " : "",
-			    kto_variable_label(l->areas[i].variable, label, sizeof label));
+			    kto_variable_label(KTO_LANG_NL, l->areas[i].variable, label, sizeof label));
 	}
 	if (k == 0) {
 		doc_paragraph(d, DOC_BODY, "Geen prestatiegebied heeft genoeg waarnemingen "

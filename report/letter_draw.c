@@ -155,7 +155,7 @@ axis_ticks(struct doc *d, double x0, double x1, double y_top, double y_axis,
 		if (pct)
 			snprintf(t, sizeof t, "%.0f%%", v * 100);
 		else
-			kto_fmt_mark(v, t, sizeof t);
+			kto_fmt_mark(KTO_LANG_NL, v, t, sizeof t);
 		if (!pct && fabs(v - round(v)) < 1e-9)
 			snprintf(t, sizeof t, "%.0f", v);
 		doc_text_at(d, DOC_SMALL, x - 20, y_axis + 1, 40, DOC_CENTER, t);
@@ -223,7 +223,7 @@ chart_marks(struct doc *d, double y, const struct chart_bar *bars, size_t n,
 			bar_rect(cr, x0, cy - BAR_H / 2, XOF(b->est) - x0, BAR_H, b->indicative);
 			if (isfinite(b->lo) && isfinite(b->hi))
 				whisker(cr, XOF(b->lo), XOF(b->hi), cy);
-			kto_fmt_mark(b->est, m, sizeof m);
+			kto_fmt_mark(KTO_LANG_NL, b->est, m, sizeof m);
 			snprintf(v, sizeof v, "%s%s", m, b->indicative ? " indicatief" : "");
 			set_grey(cr, 0);
 			doc_text_at(d, b->indicative ? DOC_SMALL : DOC_BOLD, x1 + 6,
@@ -369,15 +369,15 @@ chart_matrix(struct doc *d, double y, const struct chart_point *pts, size_t n,
 	cairo_stroke(cr);
 	step = nice_step(2 * xmax);
 	for (double v = -floor(xmax / step) * step; v <= xmax + 1e-9; v += step) {
-		kto_fmt_mark_diff(v, t, sizeof t);
+		kto_fmt_mark_diff(KTO_LANG_NL, v, t, sizeof t);
 		if (step < 0.1 - 1e-12)
-			kto_fmt_decimal2(v, t, sizeof t);
+			kto_fmt_decimal2(KTO_LANG_NL, v, t, sizeof t);
 		set_grey(cr, 0.25);
 		doc_text_at(d, DOC_SMALL, XOF(v) - 20, py1 + 2, 40, DOC_CENTER, t);
 	}
 	step = nice_step(ymax - ymin);
 	for (double v = ceil(ymin / step) * step; v <= ymax + 1e-9; v += step) {
-		kto_fmt_decimal2(v, t, sizeof t);
+		kto_fmt_decimal2(KTO_LANG_NL, v, t, sizeof t);
 		set_grey(cr, 0.25);
 		doc_text_at(d, DOC_SMALL, px0 - 34, YOF(v) - 5, 30, DOC_RIGHT, t);
 	}

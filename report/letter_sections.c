@@ -81,17 +81,17 @@ letter_section_norms(struct doc *d, struct letter *l)
 		cells[4] = isfinite(r->target) ? target : "-";
 		cells[6] = "";
 		if (!letter_shown(r)) {
-			snprintf(few, sizeof few, "%s%s%s", kto_phrase_flag("too_few"),
+			snprintf(few, sizeof few, "%s%s%s", kto_phrase_flag(KTO_LANG_NL, "too_few"),
 			    isfinite(r->target) ? "; doel " : "", isfinite(r->target) ?
 			    target : "");
 			cells[2] = few;
 			cells[3] = cells[4] = cells[5] = NULL;
 		} else {
 			kto_fmt_pct(r->estimate, est, sizeof est);
-			kto_fmt_interval(r->ci_low, r->ci_high, true, ci, sizeof ci);
+			kto_fmt_interval(KTO_LANG_NL, r->ci_low, r->ci_high, true, ci, sizeof ci);
 			cells[2] = est;
 			cells[3] = ci;
-			cells[5] = isfinite(r->target) ? kto_phrase_target(r->vs_target) : "";
+			cells[5] = isfinite(r->target) ? kto_phrase_target(KTO_LANG_NL, r->vs_target) : "";
 		}
 		top = doc_table_row(d, norm_cols, N_NORM_COLS, cells, DOC_SMALL, true);
 		if (letter_shown(r))
@@ -171,16 +171,16 @@ improve_list(struct doc *d, const struct letter *l, const char *quadrant,
 		char prefix[24], text[512], imp[16], est[16], cmp[128], label[80], var[24];
 
 		snprintf(var, sizeof var, "area:%s", v[i]->area);
-		kto_fmt_decimal2(v[i]->importance, imp, sizeof imp);
+		kto_fmt_decimal2(KTO_LANG_NL, v[i]->importance, imp, sizeof imp);
 		snprintf(prefix, sizeof prefix, "%zu.", i + 1);
 		if (r != NULL && letter_shown(r)) {
-			kto_fmt_mark(r->estimate, est, sizeof est);
+			kto_fmt_mark(KTO_LANG_NL, r->estimate, est, sizeof est);
 			letter_comparison_text(KTO_AGAINST_CIRCLE, &r->vs[0], false, cmp, sizeof cmp);
 			snprintf(text, sizeof text, "%s (belang %s): uw cijfer %s, %s",
-			    kto_variable_label(var, label, sizeof label), imp, est, cmp);
+			    kto_variable_label(KTO_LANG_NL, var, label, sizeof label), imp, est, cmp);
 		} else {
 			snprintf(text, sizeof text, "%s (belang %s)",
-			    kto_variable_label(var, label, sizeof label), imp);
+			    kto_variable_label(KTO_LANG_NL, var, label, sizeof label), imp);
 		}
 		doc_item(d, prefix, 16, text);
 	}
@@ -215,7 +215,7 @@ letter_section_matrix(struct doc *d, const struct letter *l)
 		if (!isfinite(dr->importance) || !isfinite(dr->vs_circle) || !dr->quadrant[0])
 			continue;
 		snprintf(var, sizeof var, "area:%s", dr->area);
-		snprintf(labels[k], sizeof labels[k], "%s", kto_variable_label(var,
+		snprintf(labels[k], sizeof labels[k], "%s", kto_variable_label(KTO_LANG_NL, var,
 		    tmp, sizeof tmp));
 		pts[k].label = labels[k];
 		pts[k].x = dr->vs_circle;
@@ -235,7 +235,7 @@ letter_section_matrix(struct doc *d, const struct letter *l)
 	}
 	qsort(imp, k, sizeof *imp, by_double);
 	median = k % 2 ? imp[k / 2] : (imp[k / 2 - 1] + imp[k / 2]) / 2;
-	kto_fmt_decimal2(r2, r2s, sizeof r2s);
+	kto_fmt_decimal2(KTO_LANG_NL, r2, r2s, sizeof r2s);
 	snprintf(text, sizeof text, "Omhoog: het belang van een prestatiegebied, hoe "
 	    "zwaar het weegt voor het totaaloordeel. Naar rechts: uw cijfer min dat "
 	    "van de andere gemeenten in uw kring. Linksboven staan de gebieden die u "

@@ -101,7 +101,7 @@ cell_text(const struct kto_result_row *r, bool compare, char *out, size_t n)
 		return;
 	}
 	c = &r->vs[0];
-	kto_fmt_mark(r->estimate, est, sizeof est);
+	kto_fmt_mark(KTO_LANG_NL, r->estimate, est, sizeof est);
 	snprintf(out, n, "%s%s%s\nn=%lld", est, strcmp(r->flag, "indicative") == 0 ?
 	    "*" : "", !compare || !c->made || c->significant == 0 ? "" :
 	    c->significant > 0 ? " \xe2\x96\xb2" : " \xe2\x96\xbc", (long long)r->n);
@@ -172,7 +172,7 @@ circle_section(struct doc *d, const struct overview *o, const char *code,
 		bars[nb].label = m->name;
 		bars[nb].est = bars[nb].lo = bars[nb].hi = NAN;
 		bars[nb].empty_text = tot == NULL || tot->n == 0 ? "geen respons" :
-		    kto_phrase_flag("too_few");
+		    kto_phrase_flag(KTO_LANG_NL, "too_few");
 		if (shown(tot)) {
 			bars[nb].est = tot->estimate;
 			bars[nb].lo = tot->ci_low;

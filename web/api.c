@@ -2,7 +2,8 @@
 ** The JSON API, /api/v1/... (docs/api.md): a municipality's systems push
 ** contacts, run waves and read their status and results with an API key
 ** ("Authorization: Bearer KEY", kto apikey add).  The key decides the
-** municipality; nothing in a URL or body can name another.  Request
+** municipality; nothing in a URL or body can name another (the routes
+** and that check are in web/route.c).  Request
 ** bodies are parsed by jansson; every error is a JSON object
 ** {"error": {"message": ..., "field": ...}} with a 4xx status.
 */
@@ -22,6 +23,7 @@
 #include "engine/sampling.h"
 #include "engine/wave.h"
 #include "web/pages_int.h"
+#include "web/route_int.h"
 
 struct api {
 	const struct kto_web_request *r;
@@ -61,9 +63,12 @@ static void
 api_engine_error(struct api *a, enum kto_rc rc, const char *field)
 {
 	unsigned status = rc == KTO_EINPUT ? 422 : rc == KTO_ENOTFOUND ? 404 :
-	    rc == KTO_EEXISTS || rc == KTO_ESTATE ? 409 : rc == KTO_EBUSY ? 503 : 500;
+	    rc == KTO_EEXISTS || rc == KTO_ESTATE ? 409 :
+	    rc == KTO_EBUSY || rc == KTO_EFULL ? 503 : 500;
 
 	api_error(a, status, kto_db_errmsg(a->r->db), field);
+	if (status == 503)       /* busy or full: a client may try again later */
+		a->p->retry_after = WEB_RETRY_AFTER_SECONDS;
 }
 
 /* The body as a JSON object, or an error answered. */
@@ -359,21 +364,6 @@ wave_create(struct api *a)
 	kto_json_finish(&j);
 }
 
-/* The wave of the URL, if it is this municipality's (else 404, as unknown). */
-static bool
-own_wave(struct api *a, const char *id_s, int64_t *id)
-{
-	struct kto_wave_info w;
-
-	if (kto_parse_i64(id_s, 1, INT64_MAX, id) != KTO_OK ||
-	    kto_wave_get_header(a->r->db, *id, &w) != KTO_OK ||
-	    strcasecmp(w.municipality, a->municipality) != 0) {
-		api_error(a, 404, "there is no such wave", NULL);
-		return false;
-	}
-	return true;
-}
-
 static void
 wave_show(struct api *a, int64_t id)
 {
@@ -417,44 +407,6 @@ wave_list(struct api *a)
 	kto_json_array_end(&j);
 	kto_json_finish(&j);
 	free(w);
-}
-
-static void
-waves(struct api *a, const char *rest)
-{
-	bool post = strcmp(a->r->method, "POST") == 0;
-	const char *slash;
-	char id_s[24];
-	int64_t id;
-
-	if (*rest == '\0') {
-		if (post)
-			wave_create(a);
-		else
-			wave_list(a);
-		return;
-	}
-	if (*rest != '/')
-		goto not_found;
-	slash = strchr(rest + 1, '/');
-	snprintf(id_s, sizeof id_s, "%.*s", slash ? (int)(slash - rest - 1) : 23, rest + 1);
-	if (!own_wave(a, id_s, &id))
-		return;
-	if (slash == NULL && !post) {
-		wave_show(a, id);
-		return;
-	}
-	if (slash != NULL && strcmp(slash, "/sample") == 0 && post) {
-		enum kto_rc rc = kto_wave_sample(a->r->db, a->actor, id, NULL);
-
-		if (rc != KTO_OK)
-			api_engine_error(a, rc, NULL);
-		else
-			wave_show(a, id);
-		return;
-	}
-not_found:
-	api_error(a, 404, "no such endpoint; see docs/api.md", NULL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -525,38 +477,76 @@ results(struct api *a)
 
 /* ------------------------------------------------------------------ */
 
+/*
+** The handlers web/route.c's table names.  By the time one runs, the key
+** has been checked, the municipality is the key's, and a {wave} is one of
+** its waves.
+*/
+static void
+api_of(struct web_call *c, struct api *a)
+{
+	memset(a, 0, sizeof *a);
+	a->r = c->r;
+	a->p = c->p;
+	a->municipality_id = c->m.id;
+	snprintf(a->municipality, sizeof a->municipality, "%s", c->m.code);
+	snprintf(a->actor, sizeof a->actor, "api:%s", c->m.code);
+}
+
+void
+api_refuse(struct web_call *c, unsigned status)
+{
+	struct api a;
+
+	api_of(c, &a);
+	if (status == 401) {
+		snprintf(c->p->alert, sizeof c->p->alert, "API request without a "
+		    "valid key from %s", c->r->client_ip);
+		api_error(&a, 401, "send a valid API key: Authorization: Bearer KEY "
+		    "(kto apikey add)", NULL);
+	} else if (status == 405) {
+		api_error(&a, 405, "this endpoint does not take that method; see "
+		    "docs/api.md", NULL);
+	} else if (status == 413) {
+		api_error(&a, 413, "the body is too large", NULL);
+	} else if (c->route != NULL && strstr(c->route->pattern, "{wave}") != NULL) {
+		api_error(&a, 404, "there is no such wave", NULL);
+	} else {
+		api_error(&a, 404, "no such endpoint; see docs/api.md", NULL);
+	}
+}
+
+#define API_HANDLER(name, call) \
+	void name(struct web_call *c) \
+	{ \
+		struct api a; \
+		api_of(c, &a); \
+		call; \
+	}
+
+API_HANDLER(api_h_contact_push, contact_push(&a))
+API_HANDLER(api_h_contacts_import, contacts_import(&a))
+API_HANDLER(api_h_wave_list, wave_list(&a))
+API_HANDLER(api_h_wave_create, wave_create(&a))
+API_HANDLER(api_h_wave_show, wave_show(&a, c->wave))
+API_HANDLER(api_h_results, results(&a))
+
+void
+api_h_wave_sample(struct web_call *c)
+{
+	struct api a;
+	enum kto_rc rc;
+
+	api_of(c, &a);
+	if ((rc = kto_wave_sample(c->r->db, a.actor, c->wave, NULL)) != KTO_OK)
+		api_engine_error(&a, rc, NULL);
+	else
+		wave_show(&a, c->wave);
+}
+
 void
 web_api(const struct kto_web_request *r, struct kto_web_page *p, const char *rest)
 {
-	struct api a;
-	const char *auth = r->authorization;
-	bool post = strcmp(r->method, "POST") == 0;
-
-	memset(&a, 0, sizeof a);
-	a.r = r;
-	a.p = p;
-	p->cache_control = "no-store";
-	if (auth == NULL || strncmp(auth, "Bearer ", 7) != 0 ||
-	    kto_apikey_find(r->db, auth + 7, &a.municipality_id, a.municipality) != KTO_OK) {
-		snprintf(p->alert, sizeof p->alert, "API request without a valid key from %s",
-		    r->client_ip);
-		api_error(&a, 401, "send a valid API key: Authorization: Bearer KEY "
-		    "(kto apikey add)", NULL);
-		return;
-	}
-	snprintf(a.actor, sizeof a.actor, "api:%s", a.municipality);
-	if (post && r->body_too_large) {
-		api_error(&a, 413, "the body is too large", NULL);
-		return;
-	}
-	if (strcmp(rest, "contacts") == 0 && post)
-		contact_push(&a);
-	else if (strcmp(rest, "contacts/import") == 0 && post)
-		contacts_import(&a);
-	else if (strncmp(rest, "waves", 5) == 0)
-		waves(&a, rest + 5);
-	else if (strcmp(rest, "results") == 0 && !post)
-		results(&a);
-	else
-		api_error(&a, 404, "no such endpoint; see docs/api.md", NULL);
+	(void)rest;
+	web_dispatch(r, p);
 }

@@ -58,6 +58,7 @@ struct kto_web_request {
 	const char *lang;            /* ?lang=en, or NULL */
 	const char *session;         /* the kto_session cookie, or NULL */
 	const char *portal_cookie;   /* the kto_portal cookie, or NULL */
+	const char *lang_cookie;     /* the portal's kto_lang cookie, or NULL */
 	const char *authorization;   /* the Authorization header, or NULL */
 	const char *origin;          /* the Origin header, or NULL */
 	const char *host;            /* the Host header, or NULL */

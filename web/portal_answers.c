@@ -16,6 +16,7 @@
 #include "engine/mask.h"
 #include "engine/municipality.h"
 #include "engine/open_answers.h"
+#include "report/wording.h"
 #include "web/html.h"
 
 #define PER_PAGE 50
@@ -52,7 +53,8 @@ answer_row(void *ctx, const struct kto_open_answer *a)
 	/* An answer the masking could not finish (a pathological text) is
 	 * never shown unmasked: a placeholder stands in for it. */
 	if ((rc = kto_mask_text(a->text, &l->masked, NULL)) == KTO_ELIMIT)
-		rc = kto_buf_adds(&l->masked, "[antwoord niet te tonen]");
+		rc = kto_buf_adds(&l->masked, nl_en(l->pt, "[antwoord niet te tonen]",
+		    "[answer not shown]"));
 	if (rc != KTO_OK)
 		return rc;
 	if (l->query && *l->query && !contains(kto_buf_str(&l->masked), l->query))
@@ -61,7 +63,7 @@ answer_row(void *ctx, const struct kto_open_answer *a)
 		return KTO_OK;
 	l->shown++;
 	kto_buf_addf(b, "<tr><td>%s</td><td>", a->completed);
-	kto_html_text(b, a->channel);
+	kto_html_text(b, kto_phrase_channel(l->pt->lang, a->channel));
 	kto_buf_adds(b, "</td><td>");
 	kto_html_text(b, a->question_text ? a->question_text : a->question);
 	kto_buf_adds(b, "</td><td>");
@@ -78,11 +80,12 @@ search_form(struct portal *pt, const char *code, int year, const char *query)
 	kto_buf_adds(b, "<form method=\"get\" action=\"/portal/m/");
 	kto_html_attr(b, code);
 	kto_buf_addf(b, "/answers\"><input type=\"hidden\" name=\"year\" value=\"%d\">"
-	    "<label class=\"field\" for=\"q\">Zoeken in de antwoorden</label>\n"
+	    "<label class=\"field\" for=\"q\">%s</label>\n"
 	    "<input type=\"text\" id=\"q\" name=\"q\" maxlength=\"%d\" value=\"", year,
-	    QUERY_MAX);
+	    nl_en(pt, "Zoeken in de antwoorden", "Search the answers"), QUERY_MAX);
 	kto_html_attr(b, query ? query : "");
-	kto_buf_adds(b, "\">\n<p><button type=\"submit\">Zoeken</button></p>\n</form>\n");
+	kto_buf_addf(b, "\">\n<p><button type=\"submit\">%s</button></p>\n</form>\n",
+	    nl_en(pt, "Zoeken", "Search"));
 }
 
 static void
@@ -94,24 +97,18 @@ page_links(struct portal *pt, const char *code, int year, const char *query,
 
 	if (pages <= 1)
 		return;
-	kto_buf_addf(b, "<nav aria-label=\"Pagina's\"><p>Pagina %lld van %lld. ",
-	    (long long)page, (long long)pages);
+	kto_buf_addf(b, "<nav aria-label=\"%s\"><p>%s %lld %s %lld. ",
+	    nl_en(pt, "Pagina's", "Pages"), nl_en(pt, "Pagina", "Page"), (long long)page,
+	    nl_en(pt, "van", "of"), (long long)pages);
 	for (int64_t p = page - 1; p <= page + 1; p += 2) {
 		if (p < 1 || p > pages)
 			continue;
 		kto_buf_adds(b, "<a href=\"/portal/m/");
 		kto_html_attr(b, code);
 		kto_buf_addf(b, "/answers?year=%d&amp;page=%lld&amp;q=", year, (long long)p);
-		/* The query goes into the URL percent-encoded by the browser's
-		 * rules for form data; here only what an attribute needs. */
-		for (const char *q = query ? query : ""; *q; q++) {
-			if ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
-			    (*q >= '0' && *q <= '9') || strchr("-_.~", *q))
-				kto_buf_addc(b, *q);
-			else
-				kto_buf_addf(b, "%%%02X", (unsigned)(unsigned char)*q);
-		}
-		kto_buf_adds(b, p < page ? "\">Vorige</a> " : "\">Volgende</a>");
+		portal_url_arg(b, query ? query : "");
+		kto_buf_addf(b, "\">%s</a>%s", p < page ? nl_en(pt, "Vorige", "Previous") :
+		    nl_en(pt, "Volgende", "Next"), p < page ? " " : "");
 	}
 	kto_buf_adds(b, "</p></nav>\n");
 }
@@ -129,14 +126,16 @@ portal_answers(struct portal *pt, const char *code)
 	char title[256];
 
 	if (kto_municipality_find(r->db, code, &m) != KTO_OK) {
-		portal_message(pt, 404, "Niet gevonden", "Deze gemeente bestaat niet.");
+		portal_message(pt, 404, nl_en(pt, "Niet gevonden", "Not found"),
+		    nl_en(pt, "Deze gemeente bestaat niet.", "This municipality does not exist."));
 		return;
 	}
 	if (y == NULL || kto_parse_i64(y, 1000, 9999, &year) != KTO_OK ||
 	    (pg != NULL && kto_parse_i64(pg, 1, 1000000, &page) != KTO_OK) ||
 	    (q != NULL && strlen(q) > QUERY_MAX)) {
-		portal_message(pt, 400, "Ongeldige zoekvraag", "Kies een jaar en een zoekterm "
-		    "van hooguit 100 tekens.");
+		portal_message(pt, 400, nl_en(pt, "Ongeldige zoekvraag", "Invalid search"),
+		    nl_en(pt, "Kies een jaar en een zoekterm van hooguit 100 tekens.",
+		    "Choose a year and a search term of at most 100 characters."));
 		return;
 	}
 	memset(&l, 0, sizeof l);
@@ -144,24 +143,32 @@ portal_answers(struct portal *pt, const char *code)
 	l.query = q;
 	l.first = (page - 1) * PER_PAGE;
 	kto_buf_init(&l.masked, 1 << 20);
-	snprintf(title, sizeof title, "Open antwoorden %lld - %s", (long long)year, m.name);
+	snprintf(title, sizeof title, "%s %lld - %s", nl_en(pt, "Open antwoorden",
+	    "Open answers"), (long long)year, m.name);
 	portal_begin(pt, title);
-	kto_buf_addf(&pt->p->body, "<h1>Open antwoorden %lld: ", (long long)year);
+	kto_buf_addf(&pt->p->body, "<h1>%s %lld: ", nl_en(pt, "Open antwoorden",
+	    "Open answers"), (long long)year);
 	kto_html_text(&pt->p->body, m.name);
-	kto_buf_adds(&pt->p->body, "</h1>\n<p class=\"note\">Persoonsgegevens (BSN, "
-	    "e-mailadressen, telefoonnummers, IBAN, adressen) zijn onherkenbaar gemaakt "
-	    "voordat de antwoorden hier verschijnen.</p>\n");
+	kto_buf_adds(&pt->p->body, nl_en(pt, "</h1>\n<p class=\"note\">Persoonsgegevens "
+	    "(BSN, e-mailadressen, telefoonnummers, IBAN, adressen) zijn onherkenbaar "
+	    "gemaakt voordat de antwoorden hier verschijnen.</p>\n", "</h1>\n<p "
+	    "class=\"note\">Personal data (citizen service numbers, e-mail addresses, "
+	    "phone numbers, IBANs, addresses) are masked before the answers appear "
+	    "here.</p>\n"));
 	search_form(pt, m.code, (int)year, q);
 	kto_buf_adds(&pt->p->body, "<div class=\"scroll\" role=\"region\" tabindex=\"0\" "
-	    "aria-labelledby=\"answers-caption\"><table>\n<caption id=\"answers-caption\">"
-	    "Antwoorden, nieuwste eerst</caption>\n<thead><tr><th scope=\"col\">Datum</th>"
-	    "<th scope=\"col\">Kanaal</th><th scope=\"col\">Vraag</th><th scope=\"col\">"
-	    "Antwoord</th></tr></thead>\n<tbody>\n");
+	    "aria-labelledby=\"answers-caption\"><table>\n<caption id=\"answers-caption\">");
+	kto_buf_adds(&pt->p->body, nl_en(pt, "Antwoorden, nieuwste eerst</caption>\n"
+	    "<thead><tr><th scope=\"col\">Datum</th><th scope=\"col\">Kanaal</th><th "
+	    "scope=\"col\">Vraag</th><th scope=\"col\">Antwoord</th></tr></thead>\n"
+	    "<tbody>\n", "Answers, newest first</caption>\n<thead><tr><th scope=\"col\">"
+	    "Date</th><th scope=\"col\">Channel</th><th scope=\"col\">Question</th><th "
+	    "scope=\"col\">Answer</th></tr></thead>\n<tbody>\n"));
 	l.rc = kto_open_answers(r->db, m.code, (int)year, answer_row, &l);
 	kto_buf_adds(&pt->p->body, "</tbody>\n</table></div>\n");
 	kto_buf_addf(&pt->p->body, "<p role=\"status\">%lld %s%s.</p>\n",
-	    (long long)l.matched, l.matched == 1 ? "antwoord" : "antwoorden",
-	    q && *q ? " gevonden" : "");
+	    (long long)l.matched, l.matched == 1 ? nl_en(pt, "antwoord", "answer") :
+	    nl_en(pt, "antwoorden", "answers"), q && *q ? nl_en(pt, " gevonden", " found") : "");
 	page_links(pt, m.code, (int)year, q, page, l.matched);
 	portal_end(pt);
 	kto_buf_release(&l.masked);

@@ -413,6 +413,7 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 	if (strncmp(url, "/portal", 7) == 0 || strncmp(url, "/api/", 5) == 0) {
 		req.portal_cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND,
 		    "kto_portal");
+		req.lang_cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "kto_lang");
 		req.authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 		    "Authorization");
 		req.origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");

@@ -8,7 +8,7 @@
 // the new wave's period: recent, and without contacts yet.  The manager signs in by
 // keyboard (a wrong password first), uploads contacts, creates and samples
 // a wave, reads the results and downloads the letter at 360x640; the team
-// reads the overview at 1280x800; both with JavaScript off.  axe-core's
+// reads the overview and the audit log at 1280x800; both with JavaScript off.  axe-core's
 // WCAG 2.1 A and AA rules run on every page type at both widths.  Every
 // page visited is kept as a screenshot in OUT_DIR.
 import { chromium } from 'playwright-core';
@@ -235,6 +235,16 @@ async function teamRun(browser) {
   await go(page, () => page.getByRole('link', { name: 'Resultaten bekijken' }).click());
   await checkCharts(page, DESKTOP.width);
   await seen(page, DESKTOP.width, 'team-results');
+  // The audit log: the team's own page, filtered by a form without scripts.
+  await go(page, () => page.getByRole('link', { name: 'Logboek' }).click());
+  expectPath(page, '/portal/audit');
+  await expectText(page, '<h1>Logboek</h1>');
+  await page.fill('#action', 'user.sign_in');
+  await page.selectOption('#municipality', '');
+  await go(page, () => page.getByRole('button', { name: 'Filteren' }).click());
+  await expectText(page, 'team@example.org');
+  if (await page.locator('main tbody tr').count() < 1) fail('no sign-ins in the audit log');
+  await seen(page, DESKTOP.width, 'team-audit');
   await keyboardSignOut(page);
   await ctx.close();
 }
@@ -291,6 +301,16 @@ async function axeRun(browser) {
   await open(page, '/portal/m/GM0375/nergens', 404);
   await expectText(page, 'Niet gevonden');
   await axe(page, 'not-found');
+  // English, by the switch on the page: the same pages, the same rules.
+  await open(page, '/portal/m/GM0375/results');
+  await go(page, () => page.getByRole('link', { name: 'English' }).click());
+  await expectText(page, 'Mark per channel');
+  await axe(page, 'results-en');
+  await open(page, '/portal/m/GM0375');
+  await expectText(page, 'Progress per channel');
+  await axe(page, 'municipality-en');
+  await go(page, () => page.getByRole('link', { name: 'Nederlands' }).click());
+  await expectText(page, 'Voortgang per kanaal');
   await page.goto(`${base}/portal`);
   await go(page, () => page.getByRole('button', { name: 'Afmelden' }).click());
   await page.fill('#email', TEAM);
@@ -298,6 +318,8 @@ async function axeRun(browser) {
   await go(page, () => page.getByRole('button', { name: 'Aanmelden' }).click());
   expectPath(page, '/portal');
   await axe(page, 'overview');
+  await open(page, '/portal/audit');
+  await axe(page, 'audit');
   await ctx.close();
 }
 

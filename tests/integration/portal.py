@@ -139,8 +139,20 @@ try:
     manager = sign_in("beheer@example.org")
     viewer = sign_in("lezer@example.org")
     team = sign_in("team@example.org")
+    # HARDENING A3: a new session ID at sign-in (no session fixation): a
+    # cookie planted before it is not the one that signs in, nor the old one.
+    planted = "P" * 43
+    st, h, _ = request("POST", "/portal/login", urllib.parse.urlencode(
+        {"email": "team@example.org", "password": pw["team@example.org"]}),
+        {"Content-Type": "application/x-www-form-urlencoded"}, cookie=planted)
+    fresh = re.match(r"kto_portal=([^;]+)", h.get("set-cookie", ""))
+    check(st == 303 and fresh and fresh.group(1) not in (planted, team),
+          f"sign-in with a planted cookie: {st} {h.get('set-cookie')}")
+    st, _, _ = request("GET", "/portal/m/GM0375", cookie=planted)
+    check(st == 303, f"the planted cookie signs in: {st}")
 
     # Who sees what.
+    # HARDENING A1: the municipality comes from the session, never the URL.
     st, h, _ = request("GET", "/portal", cookie=manager)
     check(st == 303 and h["location"] == "/portal/m/GM0375", "manager's home")
     st, _, page = request("GET", "/portal/m/GM0375", cookie=manager)
@@ -164,6 +176,7 @@ try:
     st, _, _ = request("GET", "/portal/m/GM0381", cookie=team)
     check(st == 200, "team reads any municipality")
 
+    # HARDENING A2: CSRF token, Origin check (SameSite: sign_in()).
     # CSRF and Origin on every POST.
     fields = {"from": "2026-10-01", "to": "2026-10-31", "channel": "counter", "target": "50"}
     st, _, _ = form("/portal/m/GM0375/waves", fields, cookie=manager)
@@ -217,6 +230,38 @@ try:
     check(st == 200 and h.get("content-type") == "application/pdf" and pdf[:4] == b"%PDF",
           f"letter download: {st} {h.get('content-type')}")
 
+    # English: ?lang=en chooses it and a cookie keeps it; the switch keeps the
+    # page's arguments; no Dutch is left on the page's own text.
+    check(re.search(rb'href="/portal/m/GM0375/results\?lang=en&amp;year=\d+" hreflang="en"',
+                    page) is not None, "results: no switch to English keeping the year")
+    st, h, page = request("GET", f"/portal/m/GM0375/results?lang=en&year={year}",
+                          cookie=viewer)
+    check(st == 200 and "kto_lang=en" in h.get("set-cookie", "") and
+          "Path=/portal" in h.get("set-cookie", ""), f"English: no cookie: {h}")
+    check(b'<html lang="en"' in page and b"Mark per channel" in page and
+          b"Your circle" in page and b"Sign out" in page, "English results: sections")
+    check(re.search(rb"\d\.\d", page) is not None and
+          re.search(rb">\d,\d", page) is None, "English results: decimal point")
+    for dutch in (b"Rapportcijfer", b"kanaal", b"Kring", b"kring", b"waarnemingen",
+                  b"indicatief", b"significant hoger", b"gelijk aan", b"Afmelden",
+                  b"Verdeling", b"Prioriteitenmatrix", b"marge", b"balie"):
+        check(dutch not in page.replace(b"Brief op Maat", b""),
+              f"English results page still says {dutch!r}")
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    c.request("GET", "/portal/m/GM0375", headers={
+        "Cookie": f"kto_portal={viewer}; kto_lang=en"})
+    r = c.getresponse()
+    page = r.read()
+    c.close()
+    check(r.status == 200 and b"Progress per channel" in page and b"Waves" in page and
+          b'lang="nl">Nederlands</a>' in page, "English kept by the cookie")
+    st, h, page = request("GET", "/portal/login?lang=en")
+    check(st == 200 and b"Sign in to the KTO portal" in page and b"Password" in page,
+          "English sign-in page")
+    st, h, page = request("GET", "/portal/login?lang=nl")
+    check(b"Aanmelden bij het KTO-portaal" in page and "kto_lang=nl" in
+          h.get("set-cookie", ""), "back to Dutch")
+
     # A municipality that measures more than once: a trend per wave.
     first_wave = con.execute("SELECT min(w.id) FROM wave w JOIN municipality m ON "
                              "m.id = w.municipality_id WHERE m.code = 'GM0375'").fetchone()[0]
@@ -256,12 +301,14 @@ try:
     st, _, _ = request("GET", f"/portal/m/GM0375/answers", cookie=viewer)
     check(st == 400, f"open answers without a year: {st}")
 
+    # HARDENING A3: server-side sign-out.
     # Signing out ends the session on the server.
     st, h, _ = form("/portal/logout", {"csrf": csrf}, cookie=manager)
     check(st == 303 and "Max-Age=0" in h.get("set-cookie", ""), "sign-out")
     st, h, _ = request("GET", "/portal/m/GM0375", cookie=manager)
     check(st == 303 and h["location"] == "/portal/login", "old cookie still works")
 
+    # HARDENING A3: credential stuffing meets a rate limit.
     # Sign-in rate limit per address.
     statuses = [form("/portal/login", {"email": "x@example.org", "password": "x"})[0]
                 for _ in range(12)]
@@ -322,6 +369,7 @@ try:
     check(st == 409, f"sample twice: {st} {d}")
     st, d = api("GET", f"/api/v1/waves/{new}")
     check(st == 200 and "totals" in d, f"wave status: {st}")
+    # HARDENING A1: another municipality's key: 404.
     st, d = api("GET", f"/api/v1/waves/{new}", k=other_key)
     check(st == 404, f"another municipality's wave: {st}")
     st, d = api("GET", "/api/v1/waves")

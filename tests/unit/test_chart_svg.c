@@ -257,7 +257,7 @@ save(const char *name, const char *svg)
 static struct kto_chart_head
 head(const char *id, const char *title)
 {
-	struct kto_chart_head h = { id, title, NULL, true };
+	struct kto_chart_head h = { id, title, NULL, true, KTO_LANG_NL };
 
 	return h;
 }
@@ -395,11 +395,12 @@ test_bars_nan(void **state)
 	free(svg);
 }
 
+/* HARDENING F1: SVG charts escape what they show */
 static void
 test_bars_escaping(void **state)
 {
 	struct kto_buf out = KTO_BUF_INIT(1 << 20);
-	struct kto_chart_head h = { "b5", hostile, hostile, true };
+	struct kto_chart_head h = { "b5", hostile, hostile, true, KTO_LANG_NL };
 	struct kto_chart_bar b = bar(hostile, 7, 6.5, 7.5, 100);
 
 	(void)state;
@@ -491,9 +492,9 @@ test_errors(void **state)
 	    KTO_EINPUT);
 	assert_int_equal(kto_chart_trend(&out, &h, KTO_CHART_MARKS, NULL, 1, s, 0, NAN, NAN),
 	    KTO_EINPUT);
-	assert_int_equal(kto_chart_stacked(&out, &h, kto_chart_mark_groups, 0, NULL, 0),
+	assert_int_equal(kto_chart_stacked(&out, &h, kto_chart_mark_groups(KTO_LANG_NL), 0, NULL, 0),
 	    KTO_EINPUT);
-	assert_int_equal(kto_chart_stacked(&out, &h, kto_chart_mark_groups,
+	assert_int_equal(kto_chart_stacked(&out, &h, kto_chart_mark_groups(KTO_LANG_NL),
 	    KTO_CHART_MAX_CATEGORIES + 1, NULL, 0), KTO_EINPUT);
 	assert_int_equal(kto_chart_priority(&out, &h, NULL, 2, NAN, NULL), KTO_EINPUT);
 	assert_string_equal(kto_buf_str(&out), "keep");
@@ -690,7 +691,7 @@ test_stacked_empty(void **state)
 	char *svg;
 
 	(void)state;
-	svg = stacked("s0", kto_chart_mark_groups, 3, NULL, 0);
+	svg = stacked("s0", kto_chart_mark_groups(KTO_LANG_NL), 3, NULL, 0);
 	assert_contains(svg, "Geen gegevens om te tonen.");
 	free(svg);
 }
@@ -715,7 +716,7 @@ test_stacked_groups(void **state)
 	assert_close(g[0], 0.15, 1e-12);
 	assert_close(g[1], 0.30, 1e-12);
 	assert_close(g[2], 0.55, 1e-12);
-	svg = stacked("s1", kto_chart_mark_groups, 3, rows, 4);
+	svg = stacked("s1", kto_chart_mark_groups(KTO_LANG_NL), 3, rows, 4);
 	d = desc_of(svg);
 	assert_contains(svg, ">55%</text>");
 	assert_contains(svg, "fill=\"url(#s1-c0)\"");
@@ -881,13 +882,82 @@ static void
 test_quadrant(void **state)
 {
 	(void)state;
-	assert_string_equal(kto_chart_quadrant(-0.1, 0.3, 0.3), "verbeteren");
-	assert_string_equal(kto_chart_quadrant(0, 0.3, 0.3), "behouden");
-	assert_string_equal(kto_chart_quadrant(-0.1, 0.29, 0.3), "bewaken");
-	assert_string_equal(kto_chart_quadrant(0.5, 0.1, 0.3), "minder urgent");
-	assert_null(kto_chart_quadrant(NAN, 0.1, 0.3));
-	assert_null(kto_chart_quadrant(0.1, NAN, 0.3));
-	assert_null(kto_chart_quadrant(0.1, 0.1, NAN));
+	assert_string_equal(kto_chart_quadrant(KTO_LANG_NL, -0.1, 0.3, 0.3), "verbeteren");
+	assert_string_equal(kto_chart_quadrant(KTO_LANG_NL, 0, 0.3, 0.3), "behouden");
+	assert_string_equal(kto_chart_quadrant(KTO_LANG_NL, -0.1, 0.29, 0.3), "bewaken");
+	assert_string_equal(kto_chart_quadrant(KTO_LANG_NL, 0.5, 0.1, 0.3), "minder urgent");
+	assert_null(kto_chart_quadrant(KTO_LANG_NL, NAN, 0.1, 0.3));
+	assert_null(kto_chart_quadrant(KTO_LANG_NL, 0.1, NAN, 0.3));
+	assert_null(kto_chart_quadrant(KTO_LANG_NL, 0.1, 0.1, NAN));
+}
+
+/* ------------------------------------------------------------------ */
+/* English                                                             */
+
+/* None of the charts' Dutch words may be left on the English side. */
+static void
+assert_english(const char *svg)
+{
+	static const char *const dutch[] = { "marge", "waarneming", "indicatief",
+	    "significant hoger", "significant lager", "verbeteren", "behouden", "bewaken",
+	    "kring", "gegevens", "periode", "Verdeling", "belang", "zonder naam", "onvoldoende",
+	    "vergelijking", "lijntje", "Onbekend", "dan " };
+
+	for (size_t i = 0; i < sizeof dutch / sizeof dutch[0]; i++) {
+		if (strstr(svg, dutch[i]) != NULL) {
+			print_error("Dutch \"%s\" in an English chart:\n%s\n", dutch[i], svg);
+			fail();
+		}
+	}
+}
+
+static void
+test_english(void **state)
+{
+	static const char *const periods[] = { "2023", "2024" };
+	struct kto_buf out = KTO_BUF_INIT(1 << 20);
+	struct kto_chart_head h = head("e1", "Mark per channel");
+	struct kto_chart_bar b[3] = { bar("Counter", 7.6, 7.4, 7.8, 212),
+	    bar("Phone", 7.0, 6.4, 7.6, 40), bar("E-mail", NAN, NAN, NAN, 12) };
+	struct kto_chart_point own[2] = { point(7.1, 250), point(7.5, 60) };
+	struct kto_chart_series s[1] = { { NULL, own } };
+	double g[3] = { 0.12, 0.33, 0.55 };
+	struct kto_chart_dist_row rows[2] = { { "Yours", g, 480, false, true },
+	    { NULL, g, 10, true, false } };
+	struct kto_chart_priority_point p[3] = { { "waiting", -0.4, 0.35 },
+	    { "fees", 0.2, 0.1 }, { "unknown", NAN, 0.1 } };
+
+	(void)state;
+	h.lang = KTO_LANG_EN;
+	b[0].significant = 1;
+	b[1].indicative = true;
+	b[2].suppressed = true;
+	own[1].indicative = true;
+	assert_int_equal(kto_chart_bars(&out, &h, KTO_CHART_MARKS, b, 3, 7.2, NULL, NAN, NAN),
+	    KTO_OK);
+	assert_contains(kto_buf_str(&out), "7.6 (margin 7.4 to 7.8; n = 212)");
+	assert_contains(kto_buf_str(&out), "significantly higher than the comparison");
+	assert_contains(kto_buf_str(&out), "too few responses");
+	h.id = "e2";
+	assert_int_equal(kto_chart_trend(&out, &h, KTO_CHART_MARKS, periods, 2, s, 1, NAN, NAN),
+	    KTO_OK);
+	assert_contains(kto_buf_str(&out), "Trend over 2 periods, from 2023 to 2024");
+	h.id = "e3";
+	assert_int_equal(kto_chart_stacked(&out, &h, kto_chart_mark_groups(KTO_LANG_EN), 3,
+	    rows, 2), KTO_OK);
+	assert_contains(kto_buf_str(&out), "5 (fail)");
+	h.id = "e4";
+	assert_int_equal(kto_chart_priority(&out, &h, p, 3, NAN, NULL), KTO_OK);
+	assert_contains(kto_buf_str(&out), "Improve (important and lower than circle): "
+	    "waiting (-0.4; importance");
+	assert_contains(kto_buf_str(&out), "Unknown, not drawn: unknown");
+	h.id = "e5";
+	assert_int_equal(kto_chart_bars(&out, &h, KTO_CHART_MARKS, NULL, 0, NAN, NULL, NAN, NAN),
+	    KTO_OK);
+	assert_contains(kto_buf_str(&out), "No data to show.");
+	assert_english(kto_buf_str(&out));
+	assert_string_equal(kto_chart_quadrant(KTO_LANG_EN, -0.1, 0.3, 0.3), "improve");
+	kto_buf_release(&out);
 }
 
 /* ------------------------------------------------------------------ */
@@ -980,7 +1050,7 @@ test_page(void **state)
 	assert_int_equal(kto_chart_trend(&page, &h, KTO_CHART_MARKS, periods, 4, s, 2, NAN, NAN),
 	    KTO_OK);
 	h = head("c3", "Verdeling");
-	assert_int_equal(kto_chart_stacked(&page, &h, kto_chart_mark_groups, 3, rows, 2), KTO_OK);
+	assert_int_equal(kto_chart_stacked(&page, &h, kto_chart_mark_groups(KTO_LANG_NL), 3, rows, 2), KTO_OK);
 	h = head("c4", "Prioriteitenmatrix");
 	assert_int_equal(kto_chart_priority(&page, &h, p, 4, NAN, "kring"), KTO_OK);
 	assert_int_equal(kto_buf_adds(&page, "</body></html>\n"), KTO_OK);
@@ -998,6 +1068,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bars_empty),
+		cmocka_unit_test(test_english),
 		cmocka_unit_test(test_bars_single_channel),
 		cmocka_unit_test(test_bars_suppressed),
 		cmocka_unit_test(test_bars_nan),
