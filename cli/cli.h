@@ -154,6 +154,7 @@ extern const struct cli_cmd cli_contacts_cmds[];
 extern const struct cli_cmd cli_wave_cmds[];
 extern const struct cli_cmd cli_exclude_cmds[];
 extern const struct cli_cmd cli_optout_cmds[];
+extern const struct cli_cmd cli_privacy_cmds[];
 extern const struct cli_cmd cli_config_cmds[];
 extern const struct cli_cmd cli_stats_cmds[];
 extern const struct cli_cmd cli_results_cmds[];

@@ -24,6 +24,8 @@ static const struct cli_cmd top_cmds[] = {
 	  "Usage: kto exclude COMMAND [OPTIONS]\n", NULL, cli_exclude_cmds },
 	{ "optout", "citizens who want no more invitations",
 	  "Usage: kto optout COMMAND [OPTIONS]\n", NULL, cli_optout_cmds },
+	{ "privacy", "retention purge; a citizen's export or erasure (AVG 15, 17)",
+	  "Usage: kto privacy COMMAND [OPTIONS]\n", NULL, cli_privacy_cmds },
 	{ "send", "deliver the due invitations and reminders over SMTP",
 	  cli_send_usage, cli_send_exec, NULL },
 	{ "config", "the installation's settings: SMTP server, public URL",

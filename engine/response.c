@@ -14,6 +14,8 @@
 #include "base/json.h"
 #include "engine/commit_group.h"
 #include "engine/db_int.h"
+#include "engine/mask.h"
+#include "engine/privacy.h"
 
 enum kto_rc
 kto_respondent_find(struct kto_db *db, const char *token, struct kto_respondent *out)
@@ -376,10 +378,43 @@ answer_text(const struct kto_question *q, const struct kto_answer *ans,
 	return KTO_OK;
 }
 
-/* Replaces the stored answer to q with ans (or with none). */
+/*
+** What an open answer is stored as when masking it hit PCRE2's limits (a
+** hostile text, HARDENING.md F4): it cannot be shown to be free of
+** personal data, so it is not kept.
+*/
+#define OPEN_UNMASKABLE "[tekst niet bewaard: niet te controleren op " \
+	"persoonsgegevens]"
+
+/*
+** An open answer as stored: masked (engine/mask) unless the team's setting
+** keeps the originals (engine/privacy), so that the typed BSN or phone
+** number never reaches the database file.  *text points into masked.
+*/
+static enum kto_rc
+mask_open_answer(struct kto_db *db, struct kto_buf *masked, const char **text)
+{
+	enum kto_rc rc;
+
+	kto_buf_reset(masked);
+	rc = kto_mask_text(*text, masked, NULL);
+	if (rc == KTO_ELIMIT)
+		rc = kto_buf_adds(masked, OPEN_UNMASKABLE);
+	if (rc != KTO_OK)
+		return kto_db_seterr(db, rc, "masking an open answer: %s",
+		    kto_strerror(rc));
+	*text = kto_buf_str(masked);
+	return KTO_OK;
+}
+
+/*
+** Replaces the stored answer to q with ans (or with none); mask_open: store
+** open answers masked.
+*/
 static enum kto_rc
 write_answer(struct kto_db *db, int64_t response_id, const struct kto_question *q,
-             const struct kto_answer *ans, struct kto_buf *scratch)
+             const struct kto_answer *ans, struct kto_buf *scratch,
+             bool mask_open)
 {
 	const char *text;
 	bool has_num = q->type == KTO_Q_MARK || q->type == KTO_Q_SCALE ||
@@ -394,6 +429,9 @@ write_answer(struct kto_db *db, int64_t response_id, const struct kto_question *
 		    "dont_know) VALUES (?, ?, 1)", "it", response_id, q->id);
 	if (answer_text(q, ans, scratch, &text) != KTO_OK)
 		return kto_db_seterr(db, KTO_ENOMEM, "out of memory");
+	if (q->type == KTO_Q_OPEN && mask_open && text != NULL &&
+	    (rc = mask_open_answer(db, scratch, &text)) != KTO_OK)
+		return rc;
 	if (has_num)
 		return kto_db_exec(db, "INSERT INTO answer (response_id, item, "
 		    "value_num, value_text) VALUES (?, ?, ?, ?)", "itdt", response_id,
@@ -491,6 +529,7 @@ save_txn(struct kto_db *db, void *arg)
 	struct kto_buf scratch = KTO_BUF_INIT(1u << 16);
 	size_t first = sv->complete ? 0 : pg->first_question;
 	size_t n = sv->complete ? sv->s->n_questions : pg->n_questions;
+	bool keep_open;
 	enum kto_rc rc;
 
 	*sv->completed_now = false;
@@ -500,10 +539,12 @@ save_txn(struct kto_db *db, void *arg)
 		return kto_db_seterr(db, KTO_ESTATE, "the survey is closed");
 	if (sv->r->complete)
 		return KTO_OK;        /* the second press of the last button */
+	if ((rc = kto_privacy_keep_open_originals(db, &keep_open)) != KTO_OK)
+		return rc;
 	/* Completing writes every question: the hidden ones come back empty. */
 	for (size_t i = first; i < first + n && rc == KTO_OK; i++)
 		rc = write_answer(db, sv->r->response_id, &sv->s->questions[i],
-		    &sv->answers[i], &scratch);
+		    &sv->answers[i], &scratch, !keep_open);
 	kto_buf_release(&scratch);
 	if (rc == KTO_OK)
 		rc = kto_db_exec(db, "UPDATE response SET page = ?, language = ? "
