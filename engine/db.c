@@ -4,6 +4,8 @@
 */
 #include "engine/db_int.h"
 
+#include "base/strparse.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <math.h>
@@ -27,9 +29,18 @@ extern const char *const kto_migrations_names[];
 /*
 ** How long a writer waits for another writer before giving up with
 ** KTO_EBUSY.  Long enough to ride out a commit of a large import batch,
-** short enough that no web request hangs for long.
+** short enough that no web request hangs for long.  $KTO_DB_BUSY_TIMEOUT_MS
+** changes it (0 .. KTO_BUSY_TIMEOUT_MAX_MS).
 */
 #define KTO_BUSY_TIMEOUT_MS 5000
+#define KTO_BUSY_TIMEOUT_MAX_MS 600000
+
+/*
+** $KTO_DB_MAX_PAGES caps the database at that many pages (PRAGMA
+** max_page_count, 4 KiB each): an operator's quota, and how the tests fill
+** the database without filling a disk (HARDENING.md B1).
+*/
+#define KTO_MAX_PAGES_MAX 4294967294LL
 
 enum kto_rc
 kto_db_seterr(struct kto_db *db, enum kto_rc rc, const char *fmt, ...)
@@ -43,8 +54,14 @@ kto_db_seterr(struct kto_db *db, enum kto_rc rc, const char *fmt, ...)
 	return rc;
 }
 
+/*
+** sys_errno: the system's error behind sqlite_rc (sqlite3_system_errno),
+** or 0.  A full disk shows as SQLITE_FULL when SQLite wrote the database
+** or its log, but as some SQLITE_IOERR_* (the shared-memory index, a
+** truncate, a sync) elsewhere: ENOSPC tells them apart from broken disks.
+*/
 static enum kto_rc
-rc_from_sqlite(int sqlite_rc)
+rc_from_sqlite(int sqlite_rc, int sys_errno)
 {
 	switch (sqlite_rc & 0xff) {
 	case SQLITE_OK: return KTO_OK;
@@ -58,8 +75,7 @@ rc_from_sqlite(int sqlite_rc)
 	case SQLITE_PERM: return KTO_EIO;
 	case SQLITE_IOERR:
 		/* An I/O error that is really a full disk reads better as one. */
-		return (sqlite_rc == SQLITE_IOERR_WRITE && errno == ENOSPC)
-		    ? KTO_EFULL : KTO_EIO;
+		return sys_errno == ENOSPC || sys_errno == EDQUOT ? KTO_EFULL : KTO_EIO;
 	default: return KTO_EDB;
 	}
 }
@@ -67,15 +83,17 @@ rc_from_sqlite(int sqlite_rc)
 enum kto_rc
 kto_db_fail(struct kto_db *db, int sqlite_rc, const char *what)
 {
-	enum kto_rc rc = rc_from_sqlite(sqlite_rc);
+	enum kto_rc rc = rc_from_sqlite(sqlite_rc,
+	    db->sqlite ? sqlite3_system_errno(db->sqlite) : 0);
 
 	switch (rc) {
 	case KTO_EBUSY:
 		return kto_db_seterr(db, rc, "%s: the database is in use by another "
 		    "process; try again in a moment", what);
 	case KTO_EFULL:
-		return kto_db_seterr(db, rc, "%s: the disk or the database is full; "
-		    "nothing was changed. Free some space and try again", what);
+		return kto_db_seterr(db, rc, "%s: the disk or the database is full "
+		    "(see $KTO_DB_MAX_PAGES), so this change was rolled back. Free "
+		    "some space and try again", what);
 	default:
 		return kto_db_seterr(db, rc, "%s: %s", what,
 		    db->sqlite ? sqlite3_errmsg(db->sqlite) : sqlite3_errstr(sqlite_rc));
@@ -481,8 +499,10 @@ db_migrate_one(struct kto_db *db, int to)
 
 	rc = sqlite3_exec(db->sqlite, kto_migrations[to - 1], NULL, NULL, &errmsg);
 	if (rc != SQLITE_OK) {
-		kto_db_seterr(db, rc_from_sqlite(rc) == KTO_EDB ? KTO_EINTERNAL
-		    : rc_from_sqlite(rc), "migration %s failed: %s",
+		int sys = sqlite3_system_errno(db->sqlite);
+
+		kto_db_seterr(db, rc_from_sqlite(rc, sys) == KTO_EDB ? KTO_EINTERNAL
+		    : rc_from_sqlite(rc, sys), "migration %s failed: %s",
 		    kto_migrations_names[to - 1], errmsg ? errmsg : sqlite3_errstr(rc));
 		sqlite3_free(errmsg);
 		return db->err.rc;
@@ -578,6 +598,94 @@ db_check_path(const char *path, unsigned flags, struct kto_err *err)
 }
 
 /*
+** The value of the environment variable name in [min, max], or dflt when
+** it is unset or empty (as for $KTO_DB); KTO_EINPUT when it is not a number
+** in range.
+*/
+static enum kto_rc
+db_env_int(struct kto_db *db, const char *name, int64_t min, int64_t max,
+           int64_t dflt, int64_t *out)
+{
+	const char *v = getenv(name);
+
+	*out = dflt;
+	if (v == NULL || *v == '\0')
+		return KTO_OK;
+	if (kto_parse_i64(v, min, max, out) != KTO_OK)
+		return kto_db_seterr(db, KTO_EINPUT, "$%s is '%.40s'; give a whole "
+		    "number from %lld to %lld, or unset it", name, v, (long long)min,
+		    (long long)max);
+	return KTO_OK;
+}
+
+/* The busy timeout, first: the checks after it may meet a locked file. */
+static enum kto_rc
+db_limits(struct kto_db *db)
+{
+	int64_t ms;
+	enum kto_rc rc = db_env_int(db, "KTO_DB_BUSY_TIMEOUT_MS", 0,
+	    KTO_BUSY_TIMEOUT_MAX_MS, KTO_BUSY_TIMEOUT_MS, &ms);
+
+	if (rc == KTO_OK)
+		sqlite3_busy_timeout(db->sqlite, (int)ms);
+	return rc;
+}
+
+/*
+** The cap on the file's size, when one is set.  SQLite never lowers it
+** below the pages in use: a database already larger only stops growing.
+*/
+static enum kto_rc
+db_max_pages(struct kto_db *db)
+{
+	char sql[64];
+	int64_t pages;
+	enum kto_rc rc = db_env_int(db, "KTO_DB_MAX_PAGES", 1, KTO_MAX_PAGES_MAX,
+	    0, &pages);
+
+	if (rc != KTO_OK || pages == 0)
+		return rc;
+	/* PRAGMA arguments cannot be bound; pages is a checked integer. */
+	snprintf(sql, sizeof sql, "PRAGMA max_page_count = %lld", (long long)pages);
+	return db_pragma_int(db, sql, &pages);
+}
+
+/*
+** PRAGMA quick_check (KTO_DB_CHECK), before db_configure() changes a byte:
+** a damaged file is refused, with SQLite's first complaint, and left for
+** a backup or sqlite3's .recover (HARDENING.md B5).
+*/
+static enum kto_rc
+db_quick_check(struct kto_db *db, const char *path)
+{
+	sqlite3_stmt *st = NULL;
+	char first[160] = "";
+	int rc = sqlite3_prepare_v2(db->sqlite, "PRAGMA quick_check", -1, &st, NULL);
+
+	while (rc == SQLITE_OK || rc == SQLITE_ROW) {
+		const unsigned char *line;
+
+		if ((rc = sqlite3_step(st)) != SQLITE_ROW)
+			break;
+		line = sqlite3_column_text(st, 0);
+		if (line != NULL && strncmp((const char *)line, "*** ", 4) != 0) {
+			snprintf(first, sizeof first, "%s", (const char *)line);
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	if (strcmp(first, "ok") == 0)
+		return KTO_OK;
+	if (rc != SQLITE_ROW && (rc & 0xff) != SQLITE_CORRUPT &&
+	    (rc & 0xff) != SQLITE_NOTADB)
+		return kto_db_fail(db, rc, "checking the database");
+	return kto_db_seterr(db, KTO_ESCHEMA, "'%s' is damaged (%s); kto left it "
+	    "untouched. Restore the latest backup, or save what can be saved "
+	    "with 'sqlite3 %s .recover'", path, first[0] ? first :
+	    sqlite3_errmsg(db->sqlite), path);
+}
+
+/*
 ** SQLite keeps memory statistics behind a global mutex taken on every
 ** allocation; kto never reads them.  This must be set before SQLite
 ** initialises, hence once, first thing.
@@ -622,10 +730,11 @@ kto_db_open(const char *path, unsigned flags, struct kto_db **out,
 		kto_db_close(db);
 		return KTO_EIO;
 	}
-	sqlite3_busy_timeout(db->sqlite, KTO_BUSY_TIMEOUT_MS);
-
-	if ((krc = db_verify(db, path)) == KTO_OK &&
-	    (krc = db_configure(db, path)) == KTO_OK)
+	if ((krc = db_limits(db)) == KTO_OK &&
+	    (krc = db_verify(db, path)) == KTO_OK &&
+	    (!(flags & KTO_DB_CHECK) || (krc = db_quick_check(db, path)) == KTO_OK) &&
+	    (krc = db_configure(db, path)) == KTO_OK &&
+	    (krc = db_max_pages(db)) == KTO_OK)
 		krc = db_migrate(db);
 	if (krc != KTO_OK) {
 		if (err != NULL)

@@ -17,7 +17,10 @@
 struct kto_db;
 
 enum kto_db_flags {
-	KTO_DB_CREATE = 1 << 0   /* create the file when it does not exist */
+	KTO_DB_CREATE = 1 << 0,  /* create the file when it does not exist */
+	/* PRAGMA quick_check before anything is written: a damaged file is
+	 * refused (KTO_ESCHEMA) as it is, for a backup or a recovery. */
+	KTO_DB_CHECK = 1 << 1
 };
 
 /*

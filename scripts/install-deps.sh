@@ -21,10 +21,13 @@ libcairo2-dev libpango1.0-dev fonts-dejavu-core libreadstat-dev libjansson-dev"
 # the statistics benchmark.  r-cran-haven and r-cran-foreign read the
 # exported SPSS .sav files back as analysts will (tests/integration/export.py);
 # foreign's reader is independent of the ReadStat library kto writes with.
+# openssl makes the self-signed certificates of the TLS tests (tls.sh,
+# smtp_hostile.sh).
 test_pkgs="libcmocka-dev sqlite3 python3 python3-aiosmtpd postfix curl chromium poppler-utils \
-r-base-core r-cran-survey r-cran-haven r-cran-foreign"
-# libFuzzer comes with clang's runtime; only `make fuzz` needs it.
-fuzz_pkgs="clang libclang-rt-14-dev"
+r-base-core r-cran-survey r-cran-haven r-cran-foreign openssl"
+# libFuzzer comes with clang's runtime; only `make fuzz` needs it.  afl++
+# (two small packages) runs the same harnesses under AFL++ (README).
+fuzz_pkgs="clang libclang-rt-14-dev afl++"
 # The web benchmark's load generator and its baseline server; the others
 # use sqlite3 and postfix's smtp-sink and smtp-source.
 bench_pkgs="wrk nginx-light sqlite3 postfix util-linux r-base-core r-cran-survey"

@@ -25,6 +25,7 @@ kto_web_page_init(struct kto_web_page *p)
 	p->set_cookie[0] = '\0';
 	p->alert[0] = '\0';
 	p->cache_control = NULL;
+	p->retry_after = 0;
 	kto_buf_init(&p->body, PAGE_MAX);
 }
 
@@ -172,6 +173,7 @@ web_unavailable(const struct kto_web_request *r, struct kto_web_page *p)
 
 	web_simple_page(p, r, 503, "Probeer het later opnieuw / Please try again later",
 	    "Probeer het later opnieuw", nl, "Please try again later", en);
+	p->retry_after = WEB_RETRY_AFTER_SECONDS;
 }
 
 static void
@@ -350,9 +352,26 @@ method_allowed(const char *allow, const char *method)
 	return false;
 }
 
+/* A request target or framing that cannot be read one way only. */
+static void
+bad_request(const struct kto_web_request *r, struct kto_web_page *p)
+{
+	static const char *const nl[] = { "Het adres of het verzoek is "
+	    "beschadigd. Controleer of u de link helemaal hebt overgenomen.", NULL };
+	static const char *const en[] = { "The address or the request is "
+	    "damaged. Please check that you copied the whole link.", NULL };
+
+	web_simple_page(p, r, 400, "Ongeldig verzoek / Bad request",
+	    "Ongeldig verzoek", nl, "Bad request", en);
+}
+
 void
 kto_web_route(const struct kto_web_request *r, struct kto_web_page *p)
 {
+	if (r->malformed) {
+		bad_request(r, p);
+		return;
+	}
 	for (const struct route *rt = routes; rt->prefix != NULL; rt++) {
 		size_t n = strlen(rt->prefix);
 		const char *rest;

@@ -51,6 +51,7 @@ struct kto_web_request {
 	const char *body;
 	size_t body_len;
 	bool body_too_large;
+	bool malformed;              /* a broken target or framing: 400 (H4, H5) */
 	const struct kto_form_field *fields;   /* a POSTed form's, in order */
 	size_t n_fields;
 	bool form_unreadable;        /* too many fields, or broken encoding */
@@ -82,6 +83,7 @@ struct kto_web_page {
 	char set_cookie[256];        /* a Set-Cookie header, or "" */
 	char alert[256];             /* a warning for the server's log, or "" */
 	const char *cache_control;   /* NULL: no-store (every page but images) */
+	unsigned retry_after;        /* seconds, for 503; 0: no Retry-After */
 	struct kto_buf body;
 };
 

@@ -26,7 +26,11 @@ void web_simple_page(struct kto_web_page *p, const struct kto_web_request *r,
                      const char *const *en);
 
 void web_not_found(const struct kto_web_request *r, struct kto_web_page *p);
+/* 503 "probeer het later opnieuw", with Retry-After. */
 void web_unavailable(const struct kto_web_request *r, struct kto_web_page *p);
+
+/* The Retry-After of a 503: a busy or full database is not fixed at once. */
+#define WEB_RETRY_AFTER_SECONDS 30
 
 /* The municipalities' portal: /portal/... (web/portal.c). */
 void web_portal(const struct kto_web_request *r, struct kto_web_page *p,

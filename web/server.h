@@ -7,6 +7,7 @@
 #ifndef KTO_WEB_SERVER_H
 #define KTO_WEB_SERVER_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "base/status.h"
@@ -19,13 +20,25 @@ struct kto_server_options {
 	unsigned short port;
 	int threads;                 /* 0: the default (4) */
 	FILE *access_log;            /* NULL: no access log */
+	bool log_json;               /* the log as JSON lines (web/log.h) */
 	const char *now;             /* KTO_NOW for the workers' clocks; NULL: real */
 	int timeout_seconds;         /* idle connections closed; 0: the default (30) */
+	/* HTTPS: both PEM files, or both NULL for plain HTTP. */
+	const char *tls_cert_file;   /* the certificate (chain) */
+	const char *tls_key_file;    /* its private key, unencrypted */
+	/*
+	** The reverse proxy's IP address, or NULL: from it alone the client's
+	** address is taken from X-Forwarded-For and TLS from
+	** X-Forwarded-Proto; the per-address connection limit is then off.
+	*/
+	const char *trust_proxy;
 };
 
 /*
 ** Starts serving.  KTO_EIO when the address cannot be bound (err says
-** which and why).  The server runs in its own threads until stopped.
+** which and why); KTO_EINPUT when the TLS files cannot be read or used.
+** Over TLS every response carries Strict-Transport-Security and cookies
+** are Secure.  The server runs in its own threads until stopped.
 */
 enum kto_rc kto_server_start(const struct kto_server_options *opt,
                              struct kto_server **out, struct kto_err *err);

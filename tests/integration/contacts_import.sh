@@ -59,6 +59,7 @@ for m in GM0002 GM0003 GM0004 GM0005 GM0006 GM0007 GM0008 GM0009; do
 done
 expect_exit 0 k def load "$KTO_SOURCE_DIR"/survey-defs/*.kto
 
+# HARDENING C1
 # --- Comma, semicolon (Dutch Excel) and tab: detected, columns echoed back.
 printf 'contact_id,channel,contact_at,email,product\nc1,counter,2026-11-20,a@example.org,paspoort\nc2,phone,2026-11-21 09:30,b@example.org,\nc3,email,2026-11-22,,rijbewijs\n' >comma.csv
 tr ',' ';' <comma.csv >semi.csv
@@ -94,6 +95,7 @@ grep -qx 'c3|email|2026-11-22T00:00:00|-|rijbewijs|-|nl' c2.txt ||
 cmp -s c2.txt c3.txt || fail "semicolon file stored differently: $(diff c2.txt c3.txt)"
 cmp -s c2.txt c4.txt || fail "tab file stored differently: $(diff c2.txt c4.txt)"
 
+# HARDENING C2
 # --- A BOM is stripped (else the first column would not be contact_id).
 printf '\357\273\277' >bom.csv
 cat semi.csv >>bom.csv
@@ -102,6 +104,7 @@ expect_json 'assert d["columns"].startswith("contact_id,") and d["totals"]["adde
 contacts GM0005 >c5.txt
 cmp -s c2.txt c5.txt || fail "BOM file stored differently: $(diff c2.txt c5.txt)"
 
+# HARDENING C3
 # --- CRLF, bare CR and no final newline parse identically, a quoted line
 # break included (in an extra column, which is not stored), and the row
 # numbers after it stay those a spreadsheet shows.
@@ -136,6 +139,7 @@ for f in crlf cr nonl; do
 	cmp -s lf.txt "$f.txt" || fail "$f.csv stored differently from lf.csv: $(diff lf.txt "$f.txt")"
 done
 
+# HARDENING C4
 # --- RFC 4180: a quoted separator, doubled quotes, quoted line breaks
 # (kto stores no line breaks: one in product rejects its row); the rows
 # after them keep the numbers a spreadsheet shows, not the line numbers.
@@ -161,6 +165,7 @@ grep -Eq '^  total +4 +0 +0 +3$' "$OUT" || fail "quoted.csv: not 4 added, 3 reje
     fail "channel aliases balie/telefoon/e-mail not mapped"
 [ "$(q "SELECT count(*) FROM contact WHERE external_id IN ('q4', 'q5', 'q7')")" = 0 ] || fail "a rejected q row was stored"
 
+# HARDENING C4: an unbalanced quote
 # --- An unbalanced quote stops the import with its line; the rows before
 # it are kept; the corrected file adds the rest, the first rows unchanged.
 printf 'contact_id,channel,contact_at,email,product\nu1,counter,2026-11-20,u1@example.org,\nu2,phone,2026-11-20,u2@example.org,\nu3,email,2026-11-20,u3@example.org,"open\nu4,counter,2026-11-20,u4@example.org,\nu5,phone,2026-11-20,u5@example.org,\n' >unbalanced.csv
@@ -184,6 +189,7 @@ expect_totals 3 0 2 0
 expect_json 'assert d["stopped"] is False and d["stop_reason"] is None, d'
 expect_count GM0001 $((before + 5))
 
+# HARDENING C2: Windows-1252
 # --- Windows-1252: stopped with a UTF-8 message and the line; row 2 kept.
 printf 'contact_id,channel,contact_at,email,product\nw1,counter,2026-11-20,w1@example.org,\nw2,counter,2026-11-20,w2@example.org,caf\351\nw3,counter,2026-11-20,w3@example.org,\n' >cp1252.csv
 before=$(count GM0001)
@@ -194,6 +200,7 @@ expect_count GM0001 $((before + 1))
 [ "$(q "SELECT count(*) FROM contact WHERE external_id IN ('w2', 'w3')")" = 0 ] ||
     fail "rows from the invalid byte on were stored"
 
+# HARDENING C5: no @, over 254 characters, a CR: rejected with the row. HARDENING C6: a duplicate
 # --- Each rejection reason with its row number; the good rows are stored.
 long=$("$PYTHON" -c 'print("a" * 60 + "@" + ("b" * 60 + ".") * 4 + "nl")')
 [ ${#long} -gt 254 ] || fail "the long address is not over 254 characters"
@@ -256,6 +263,7 @@ assert "first on row 2" in d["rejects"][5]["reason"], d["rejects"][5]
 assert d["stopped"] is False, d
 '
 
+# HARDENING C8
 # --- Extra columns: a warning naming them, and not stored anywhere.
 printf 'contact_id,naam,bsn,channel,telefoon,contact_at,email\nx1,Jan Jansenius,123456782,counter,0612345678,2026-11-20,x1@example.org\nx2,Piet Pietersma,987654321,phone,0698765432,2026-11-20,x2@example.org\n' >extra.csv
 expect_exit 0 imp GM0001 extra.csv
@@ -337,6 +345,7 @@ assert d["dry_run"] is False, d
 '
 expect_count GM0001 $((before + 2))
 
+# HARDENING C9
 # --- --rejects FILE: the rejected rows with a reason column; a formula in
 # a contact id is neutralised.
 {

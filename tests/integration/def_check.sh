@@ -107,6 +107,7 @@ mail reminder
     {link}
     {optout_link}
 EOF
+# HARDENING D3: unknown references (an option, a type, a key), each with line:column.
 expect_exit 1 chk multi.kto
 expect_stdout_empty
 got=$(grep -E '^multi\.kto:[0-9]+:[0-9]+: ' "$ERR" | cut -d : -f 2,3 | tr '\n' ' ')
@@ -229,6 +230,7 @@ head -c 1048576 /dev/zero | tr '\0' x >oneline.kto
 expect_exit 1 chk oneline.kto
 expect_stderr_contains "oneline.kto:1:1: this line is 1048576 bytes long"
 
+# HARDENING D1: deep nesting
 # 500 nested parentheses, and 500 nested "(not": too deep, not a stack overflow.
 o=$(printf '(%.0s' $(seq 500))
 c=$(printf ')%.0s' $(seq 500))
@@ -252,6 +254,7 @@ sed "s/  show-if: Q1 = ja/  show-if: ${o}Q1 = ja/" good.kto >flat.kto
 expect_exit 0 chk flat.kto
 expect_stdout_contains "flat.kto: ok"
 
+# HARDENING D2
 # A show-if cycle over three pages: named as a cycle.
 cat >cycle.kto <<'EOF'
 survey kring

@@ -167,6 +167,17 @@ expect_stderr_contains "broken.kto:3:3: unknown key 'titel'"
 expect_stderr_contains "'broken.kto' has errors and was not loaded"
 list_json
 cmp -s before.json list.json || fail "an invalid file changed def list"
+# HARDENING D1: a truncated file (a copy cut short): refused with its
+# line:column, the stored versions unchanged; cut mid-line as well.
+head -c 185 mini.kto >cut.kto
+expect_exit 1 k def load cut.kto
+expect_stderr_contains "cut.kto:1:1: the survey has no 'mail invitation' block"
+expect_stderr_contains "'cut.kto' has errors and was not loaded"
+head -c 25 mini.kto >cut2.kto
+expect_exit 1 k def load cut2.kto
+expect_stderr_contains "cut2.kto:"
+list_json
+cmp -s before.json list.json || fail "a truncated file changed def list"
 
 expect_exit 1 k def load broken.kto mini.kto missing.kto
 expect_stdout_contains "mini.kto: loaded mini version 1"

@@ -120,6 +120,7 @@ expect_stderr_contains "there is no municipality 'GM9999'"
 expect_exit 2 k exclude add
 [ "$(q "SELECT count(*) FROM address_exclusion")" = 2 ] || fail "a refused pattern was stored"
 
+# HARDENING C6: opted-out and duplicate addresses suppressed, counted.
 # --- kto optout add: global and for one municipality.
 expect_exit 0 k optout add Opt.Global@Example.org
 expect_stdout_contains "Recorded: this address gets no more invitations."

@@ -24,6 +24,10 @@ expect_exit 1 k municipality set GM0002 --colour '#FFDD00'
 expect_stderr_contains "too light"
 "$PYTHON" "$HERE/make_png.py" logo.png
 expect_exit 0 k municipality set GM0001 --logo logo.png
+# HARDENING F1: an SVG logo (it can carry script) is refused: PNG only.
+printf '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>' >logo.svg
+expect_exit 1 k municipality set GM0002 --logo logo.svg
+expect_stderr_contains "not a PNG"
 printf 'GIF89a not a png' >not.png
 expect_exit 1 k municipality set GM0002 --logo not.png
 expect_stderr_contains "not a PNG"
@@ -57,6 +61,7 @@ expect_exit 0 env KTO_PUBLIC_URL=https://kto.example.nl timeout 60 "$KTO" --db "
 expect_stdout_contains "https://kto.example.nl/c/GM0001"
 expect_exit 2 k qr --municipality GM0001 --desk 'balie 1'
 
+# HARDENING T4: an expired (closed) wave: 410 with an explanation.
 # Closing the wave closes the questionnaire: nothing more is accepted.
 expect_exit 0 k wave close 1
 t=$(sed -n 6p tokens)
@@ -65,6 +70,7 @@ code=$(curl -s -o page.html -w '%{http_code}' "http://127.0.0.1:$port/s/$t")
 grep -q 'gesloten' page.html || fail "the closed page does not say so"
 code=$(curl -s -o /dev/null -w '%{http_code}' -d 'page=0&action=next' "http://127.0.0.1:$port/s/$t")
 [ "$code" = 410 ] || fail "posting to a closed wave gave $code"
+# HARDENING T1: (and the tokens never reach a log)
 # The access log never holds a token.
 grep -q 'GET /s/(token)' serve.log || fail "no access log line for /s/"
 while read -r t; do

@@ -108,6 +108,7 @@ def sentence(channel, r):
 def table_row(text, channel, r):
     """The channel's line of the table of marks: n, mark, interval, shares."""
     label = re.escape(TITLE[channel])
+    # HARDENING G1: no responses: "geen respons", not a mark of 0.
     if r is None or r["n"] == 0:
         want = rf"^\s*{label}\s+0\s+geen respons\b"
     elif r["flag"] == "too_few":

@@ -89,6 +89,7 @@ outbox() {
 	    FROM mail_outbox GROUP BY state ORDER BY state)"
 }
 
+# HARDENING S3
 # --- 451 and 550.  The first 3 DATA commands get 451; RCPT TO of one
 # address gets 550.
 make_wave retry 12
@@ -156,6 +157,7 @@ expect_json 'assert (d["sent"], d["temporary_failures"], d["outbox"]["sent"]) ==
 expect_delivered r421
 stop_smtpd "$SMTPD_PID"
 
+# HARDENING S1
 # --- The server down (nothing listens on the port), then up.
 make_wave down 10
 down_port=$(free_port)
@@ -206,6 +208,7 @@ expect_json 'assert (d["temporary_failures"], d["permanent_failures"]) == (0, 2)
 expect_exit 0 k wave show 1 --json
 expect_json 't = d["totals"]; assert (t["invited"], t["mail_failed"]) == (0, 2), t'
 
+# HARDENING S4: STARTTLS stripped
 # --- TLS required, but the server offers no STARTTLS (aiosmtpd without
 # TLS): no message, no envelope in plain text; a temporary failure that
 # says why; nothing lost.  smtps:// to the same plain server likewise.
@@ -286,6 +289,7 @@ expect_delivered conc2
 [ "$(outbox)" = "sent=1500" ] || fail "not all sent: $(outbox)"
 stop_smtpd "$SMTPD_PID"
 
+# HARDENING S5
 # --- kill -9 during the delivery of 2,000 messages.  The first kill at a
 # random moment of the first second (queueing or early delivery), then
 # three at a random point of the delivery: once the server has taken

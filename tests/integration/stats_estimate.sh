@@ -67,6 +67,7 @@ expect_stderr_contains "add --proportion"
 expect_exit 2 "$KTO" stats estimate --csv nl.csv --value cijfer --proportion --method wald
 expect_stderr_contains "logit, beta or mean"
 
+# HARDENING G2: no NaN in JSON.
 # Standard input, and an estimate that cannot be made is null, not NaN.
 printf 'g,v\nA,\nB,3\n' >stdin.csv
 expect_exit 0 sh -c '"$1" stats estimate --csv - --value v --by g --json <"$2"' sh "$KTO" stdin.csv

@@ -93,6 +93,7 @@ assert_keys_on(struct kto_db *db)
 	assert_contains(kto_db_errmsg(db), "FOREIGN KEY");
 }
 
+/* HARDENING C7: batched transactions */
 static void
 test_many_batches_in_order(void **state)
 {
@@ -151,6 +152,7 @@ test_dry_run_stores_nothing(void **state)
 	assert_keys_on(f->db);
 }
 
+/* HARDENING C4: all-or-nothing per batch */
 static void
 test_stop_half_way_keeps_the_rows_before(void **state)
 {

@@ -186,6 +186,7 @@ test_empty_fields(void **state)
 	fclose(fp);
 }
 
+/* HARDENING C3 */
 static void
 test_line_ends_identical(void **state)
 {
@@ -215,6 +216,7 @@ test_line_ends_identical(void **state)
 	assert_parses("a\r\rb\n\rc", ',', "[a][b][c]<END>");
 }
 
+/* HARDENING C4: RFC 4180 */
 static void
 test_quoting(void **state)
 {
@@ -261,6 +263,7 @@ test_whitespace_kept(void **state)
 	assert_parses("a\n   \nb\n", ',', "[a][   ][b]<END>");
 }
 
+/* HARDENING C2: a BOM stripped */
 static void
 test_bom(void **state)
 {
@@ -385,6 +388,7 @@ test_numbers_multiline(void **state)
 	fclose(fp);
 }
 
+/* HARDENING C4: an unbalanced quote, with its line */
 static void
 test_unbalanced_quote(void **state)
 {
@@ -415,6 +419,7 @@ test_unbalanced_quote(void **state)
 	fclose(fp);
 }
 
+/* HARDENING C2: not UTF-8, rejected with its line */
 static void
 test_invalid_utf8(void **state)
 {
@@ -508,6 +513,7 @@ test_nul(void **state)
 	fclose(fp);
 }
 
+/* HARDENING C1: the separator detected */
 static void
 test_detect(void **state)
 {
@@ -533,6 +539,7 @@ test_detect(void **state)
 	assert_parses("", 0, "<END>");
 }
 
+/* HARDENING C1: the separator reported back */
 static void
 test_delimiter_reported(void **state)
 {
@@ -631,6 +638,7 @@ test_limit_quoted_multiline(void **state)
 	fclose(fp);
 }
 
+/* HARDENING C7: caps on fields and records */
 static void
 test_limit_fields_and_record(void **state)
 {
@@ -980,6 +988,7 @@ test_fields_writable_and_reused(void **state)
 }
 
 /* A large file streams through the fixed buffer: every row comes out. */
+/* HARDENING C7: a streaming parse of many rows */
 static void
 test_many_rows(void **state)
 {
@@ -1034,6 +1043,7 @@ check_field(const char *s, char delim, const char *want)
 	kto_buf_release(&b);
 }
 
+/* HARDENING C9: RFC 4180 quoting on output */
 static void
 test_field_quoting(void **state)
 {
@@ -1058,6 +1068,7 @@ test_field_quoting(void **state)
 	check_field("e-mail", ',', "e-mail");
 }
 
+/* HARDENING C9 */
 static void
 test_field_formula_injection(void **state)
 {

@@ -405,6 +405,7 @@ test_get(void **state)
 	assert_int_equal(kto_def_get(f->db, "t@1x", &got, NULL), KTO_EINPUT);
 }
 
+/* HARDENING D1: an invalid file leaves the active version */
 static void
 test_invalid_not_stored(void **state)
 {
@@ -479,6 +480,7 @@ test_channel_change(void **state)
 }
 
 /* Without responses, any valid edit is a new version, even dropping options. */
+/* HARDENING D4: incompatible edits refused once answered */
 static void
 test_unanswered_edits_free(void **state)
 {

@@ -14,6 +14,7 @@
 
 #define TOL 1e-12
 
+/* HARDENING G1 */
 static void
 test_empty(void **state)
 {
@@ -46,6 +47,7 @@ test_all_missing(void **state)
 	assert_nan(d.max);
 }
 
+/* HARDENING G2 */
 static void
 test_one_value(void **state)
 {
@@ -76,6 +78,7 @@ test_one_value_among_missing(void **state)
 	assert_nan(d.sd);
 }
 
+/* HARDENING G3 */
 static void
 test_all_equal(void **state)
 {
@@ -91,6 +94,7 @@ test_all_equal(void **state)
 	assert_close(d.max, 3.25, 0);
 }
 
+/* HARDENING G4 */
 static void
 test_missing_not_zero(void **state)
 {

@@ -112,6 +112,7 @@ test_rejects(void **state)
 	expect_bad("jan.example.nl", "has no '@'");
 	expect_bad("jan@@example.nl", "more than one '@'");
 	expect_bad("jan@ex@ample.nl", "more than one '@'");
+	/* HARDENING C5: CR/LF in an address never reaches SMTP. */
 	expect_bad("jan@example.nl\r", "line break");
 	expect_bad("jan@example.nl\rRCPT TO:<x@y.nl>", "line break");
 	expect_bad("jan@example.nl\nBcc: x@y.nl", "line break");

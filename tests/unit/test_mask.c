@@ -346,6 +346,7 @@ test_limit(void **state)
 ** Invalid UTF-8 does not switch masking off; each bad byte becomes
 ** U+FFFD, so the result is valid UTF-8.
 */
+/* HARDENING F2: invalid UTF-8 never reaches PCRE2 unchecked */
 static void
 test_invalid_utf8(void **state)
 {
@@ -432,6 +433,7 @@ test_long_input(void **state)
 ** JIT stack, because every pattern tries a run only from its start, and
 ** a bounded number of ways.
 */
+/* HARDENING F4: ReDoS strings against the masking patterns */
 static void
 test_hostile_input(void **state)
 {

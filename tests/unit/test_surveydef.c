@@ -287,6 +287,7 @@ test_text_level(void **state)
 	free(line);
 }
 
+/* HARDENING D3: a duplicate ID ("used twice"), named with its line */
 static void
 test_structure_errors(void **state)
 {
@@ -321,6 +322,7 @@ test_structure_errors(void **state)
 	expect_error(HEAD MAIL, 1, "no questions");
 }
 
+/* HARDENING D3: an invalid regex at the column PCRE2 names */
 static void
 test_question_errors(void **state)
 {
@@ -382,6 +384,7 @@ test_question_errors(void **state)
 	    OVERALL MAIL, 4, "does not exist");
 }
 
+/* HARDENING F4: ReDoS ends at the PCRE2 match limit */
 static void
 test_pattern_limits(void **state)
 {
@@ -476,6 +479,7 @@ test_condition_columns(void **state)
 	kto_diags_release(&d);
 }
 
+/* HARDENING D1: deep nesting */
 static void
 test_deep_nesting(void **state)
 {

@@ -24,6 +24,9 @@
 #include <math.h>
 #include <string.h>
 
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_sf_log.h>
+
 #include "stats/svy.h"
 #include "tests/unit/testutil.h"
 
@@ -414,6 +417,7 @@ test_no_strata(void **state)
 	kto_svy_design_free(&d);
 }
 
+/* HARDENING G3: SD 0 in the design-based estimate */
 static void
 test_all_values_equal(void **state)
 {
@@ -971,10 +975,30 @@ test_t_interval(void **state)
 	assert_rel(e.ci_high, 8.9199279690801063, REL);
 }
 
+/*
+** HARDENING G5: GSL's default error handler calls abort().  Any call of
+** kto's statistics turns it off first, so that a domain error anywhere
+** after it (the log of -1 here) gives NaN and a status, not a dead
+** process.  First in the list: nothing has turned the handler off before.
+*/
+static void
+test_gsl_handler_off(void **state)
+{
+	struct kto_svy_estimate e = { 10, 5, 2, 9, 0, 0, "" };
+	gsl_sf_result res;
+
+	(void)state;
+	kto_svy_t_interval(&e, 0.95);
+	assert_int_equal(gsl_sf_log_e(-1.0, &res), GSL_EDOM);
+	assert_nan(res.val);
+	assert_nan(gsl_sf_log(-1.0));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_gsl_handler_off),
 		cmocka_unit_test(test_plain_stratified_mean),
 		cmocka_unit_test(test_missing_is_domain),
 		cmocka_unit_test(test_domains_across_strata),
