@@ -79,6 +79,27 @@ print_problems(const struct cli *cli, const char *file,
 		    r->stop_reason, cli->path, (long long)r->committed_rows);
 }
 
+/*
+** After an import failed half-way (the disk full, the database busy, the
+** process stopped): what is in the database, and how to complete it.  The
+** rows are committed in batches, so the stored ones are the file's first.
+*/
+static void
+print_kept(const struct cli *cli, const char *file,
+           const struct kto_import_options *opt, const struct kto_import_report *r)
+{
+	if (opt->dry_run)
+		return;
+	if (r->committed_rows == 0)
+		fprintf(stderr, "%s: nothing of '%s' was stored; import it again "
+		    "when the problem is solved\n", cli->path, file);
+	else
+		fprintf(stderr, "%s: the first %lld rows of '%s' were stored; import "
+		    "the same file again when the problem is solved to store the "
+		    "rest (rows already stored count as unchanged)\n", cli->path,
+		    (long long)r->committed_rows, file);
+}
+
 static void
 json_counts(struct kto_json *j, const struct kto_import_counts *c)
 {
@@ -207,6 +228,8 @@ contacts_import(struct cli *cli, const struct cli_cmd *cmd, int argc, char **arg
 		    "list the municipalities with 'kto municipality list'" : NULL);
 		if (rep->rows > 0)
 			print_problems(cli, file, rep, rejects);
+		if (cli_exit_for(rc) != CLI_EXIT_INPUT)
+			print_kept(cli, file, &opt, rep);
 		goto out;
 	}
 	print_problems(cli, file, rep, rejects);

@@ -374,6 +374,13 @@ cli_send_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 			rc = kto_outbox_cancel_stale(db);
 		if (rc == KTO_OK)
 			rc = deliver_due(db, sc, worker, limit, &t);
+		if (watch && (rc == KTO_EBUSY || rc == KTO_EFULL)) {
+			/* A busy or full database passes: a watching sender says
+			 * so and tries again next round instead of stopping. */
+			fprintf(stderr, "%s: %s; trying again in %d seconds\n",
+			    cli->path, kto_db_errmsg(db), WATCH_INTERVAL_SECONDS);
+			rc = KTO_OK;
+		}
 		if (rc != KTO_OK || !watch || stop_requested)
 			break;
 		for (int s = 0; s < WATCH_INTERVAL_SECONDS && !stop_requested; s++)
@@ -410,7 +417,8 @@ const char cli_send_usage[] =
 	"               smtp_url from kto.conf or KTO_SMTP_URL\n"
 	"  --limit N    deliver at most N messages in this run\n"
 	"  --watch      keep running: queue and deliver as messages become due\n"
-	"               (every 10 seconds) until stopped with Ctrl-C or SIGTERM\n"
+	"               (every 10 seconds) until stopped with Ctrl-C or SIGTERM;\n"
+	"               a busy or full database is tried again the next round\n"
 	"\n"
 	"Credentials come from smtp_user and smtp_password_file in kto.conf, or\n"
 	"KTO_SMTP_USER and KTO_SMTP_PASSWORD: never from the command line.\n"

@@ -76,8 +76,9 @@ run_group(struct kto_db *db, struct job *first)
 		}
 		run_job(db, j);
 		if (sqlite3_get_autocommit(db->sqlite)) {
-			rc = kto_db_seterr(db, KTO_EDB, "the transaction was lost: %s",
-			    kto_db_errmsg(db));
+			/* A full disk stays a full disk: a temporary failure. */
+			rc = kto_db_seterr(db, j->rc != KTO_OK ? j->rc : KTO_EDB,
+			    "the transaction was lost: %s", kto_db_errmsg(db));
 			err = db->err;
 		}
 	}

@@ -643,6 +643,24 @@ import_begin(struct importer *im, const char *actor, const char *file_name)
 	return txn_begin(im);
 }
 
+/*
+** After a failure (a full disk, a busy database): the record of the import
+** says so and how many rows were kept, if the database still takes that
+** much.  Best effort, keeping the failure's own message.
+*/
+static void
+import_mark_failed(struct importer *im)
+{
+	struct kto_err saved = im->db->err;
+
+	kto_db_exec(im->db, "UPDATE contact_import SET status = 'failed', "
+	    "rows_total = ?, message = ?, finished_at = "
+	    "strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ? AND "
+	    "status = 'running'", "iti", im->rep->committed_rows,
+	    kto_err_msg(&saved), im->import_id);
+	im->db->err = saved;
+}
+
 /* Commits the last rows with the record of the import, or rolls back. */
 static enum kto_rc
 import_end(struct importer *im, enum kto_rc rc, const char *actor,
@@ -662,7 +680,38 @@ import_end(struct importer *im, enum kto_rc rc, const char *actor,
 		txn_end(im, false);
 	if (rc == KTO_OK)
 		im->rep->committed_rows = im->rep->rows;
+	else if (im->import_id != 0)
+		import_mark_failed(im);
 	im->rep->import_id = im->import_id;
+	return rc;
+}
+
+/*
+** Puts the connection's settings back after an import, and says so when it
+** cannot: the connection lives on (a web worker's does), and one left at
+** synchronous = NORMAL or without its foreign keys would acknowledge
+** writes it can lose, or break references, without a word (found by
+** tests/unit/test_faults.c).  Such a failure is most likely a passing
+** shortage of memory, so each setting is tried again before giving up.
+*/
+static enum kto_rc
+import_settings_restore(struct kto_db *db)
+{
+	static const char *const restore[] = {
+		"PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON",
+		"PRAGMA cache_size = -2000", "PRAGMA wal_autocheckpoint = 1000", NULL
+	};
+	enum kto_rc rc = KTO_OK, one = KTO_OK;
+
+	for (int i = 0; restore[i] != NULL; i++) {
+		for (int attempt = 0; attempt < 3; attempt++)
+			if ((one = kto_db_exec(db, restore[i], "")) == KTO_OK)
+				break;
+		if (one != KTO_OK && rc == KTO_OK)
+			rc = kto_db_seterr(db, one, "after the import, '%s' failed: %s; "
+			    "close this connection (the rows committed are kept)",
+			    restore[i], kto_db_errmsg(db));
+	}
 	return rc;
 }
 
@@ -670,7 +719,8 @@ import_end(struct importer *im, enum kto_rc rc, const char *actor,
 static enum kto_rc
 import_body(struct importer *im, const char *actor, const char *file_name)
 {
-	enum kto_rc rc;
+	enum kto_rc rc, restored;
+	struct kto_err saved;
 
 	import_settings(im->db, true);
 	if ((rc = import_begin(im, actor, file_name)) == KTO_OK &&
@@ -678,8 +728,11 @@ import_body(struct importer *im, const char *actor, const char *file_name)
 		rc = import_rows(im);
 	contact_stmts_release(&im->st);
 	rc = import_end(im, rc, actor, file_name);
-	import_settings(im->db, false);
-	return rc;
+	saved = im->db->err;
+	restored = import_settings_restore(im->db);
+	if (rc != KTO_OK)
+		im->db->err = saved;     /* the import's own failure comes first */
+	return rc != KTO_OK ? rc : restored;
 }
 
 enum kto_rc

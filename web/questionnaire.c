@@ -77,12 +77,22 @@ see_other(struct qform *f)
 static void
 after_save(struct qform *f, enum kto_rc rc)
 {
-	if (rc == KTO_ESTATE)
+	if (rc == KTO_ESTATE) {
 		q_closed(f);
-	else if (rc != KTO_OK)
+	} else if (rc == KTO_EBUSY || rc == KTO_EFULL) {
+		/*
+		** Nothing was saved.  The same page again, with what was typed
+		** in it, so that pressing the button again later is all it
+		** takes (HARDENING.md B1); a 503, so that nothing counts it
+		** as answered.
+		*/
+		f->not_saved = true;
+		q_render(f);
+	} else if (rc != KTO_OK) {
 		web_unavailable(f->r, f->p);
-	else
+	} else {
 		see_other(f);
+	}
 }
 
 static void

@@ -28,6 +28,7 @@ struct qform {
 	bool en;                     /* the page is in English */
 	size_t page;
 	bool waiting;                /* a write is pending: f lives in the arena */
+	bool not_saved;              /* the database was busy or full: try again */
 };
 
 /* Why a posted form cannot be used at all: it did not come from our page. */

@@ -388,6 +388,28 @@ error_summary(struct qform *f)
 	kto_buf_adds(b, "</ul>\n</div>\n");
 }
 
+/*
+** The answers of this page could not be saved just now (the database was
+** busy or full).  They are in the form below as they were typed: the
+** citizen loses nothing by pressing the button again in a while.
+*/
+static void
+not_saved_notice(struct qform *f)
+{
+	struct kto_buf *b = &f->p->body;
+
+	kto_buf_adds(b, "<div class=\"summary\" role=\"alert\" tabindex=\"-1\" "
+	    "id=\"errors\">\n<h2>");
+	kto_html_text(b, q_ui(f, "Probeer het later opnieuw", "Please try again later"));
+	kto_buf_adds(b, "</h2>\n<p>");
+	kto_html_text(b, q_ui(f, "Uw antwoorden konden op dit moment niet worden "
+	    "opgeslagen. Ze staan hieronder nog ingevuld: druk over een paar minuten "
+	    "opnieuw op de knop.", "Your answers could not be saved just now. They "
+	    "are still filled in below: please press the button again in a few "
+	    "minutes."));
+	kto_buf_adds(b, "</p>\n</div>\n");
+}
+
 /* "Vraag 2 van 4": counted over the pages shown. */
 static void
 progress(struct qform *f)
@@ -422,14 +444,17 @@ q_render(struct qform *f)
 	bool last = q_next_shown(f, f->page + 1) == f->s->n_pages;
 	char title[512];
 
-	snprintf(title, sizeof title, "%s%s - %s - %s %s", f->n_errors ?
+	snprintf(title, sizeof title, "%s%s - %s - %s %s", f->not_saved ?
+	    q_ui(f, "Niet opgeslagen: ", "Not saved: ") : f->n_errors ?
 	    q_ui(f, "Fout: ", "Error: ") : "", pg->title.nl ? q_tx(f, &pg->title) :
 	    q_tx(f, &f->s->title), q_tx(f, &f->s->title), q_ui(f, "gemeente",
 	    "municipality of"), f->who.inv.municipality_name);
 	web_page_begin(p, title, f->en ? "en" : "nl");
 	brand_header(f, true);
 	progress(f);
-	if (f->n_errors > 0)
+	if (f->not_saved)
+		not_saved_notice(f);
+	else if (f->n_errors > 0)
 		error_summary(f);
 	kto_buf_adds(b, "<h1>");
 	kto_html_text(b, pg->title.nl ? q_tx(f, &pg->title) : q_tx(f, &f->s->title));
@@ -460,7 +485,11 @@ q_render(struct qform *f)
 	kto_buf_adds(b, "</div>\n</form>\n");
 	privacy_footer(f);
 	web_page_end(p);
-	if (f->n_errors > 0)
+	if (f->not_saved) {
+		p->status = 503;
+		p->retry_after = WEB_RETRY_AFTER_SECONDS;
+	} else if (f->n_errors > 0) {
 		p->status = 422;
+	}
 }
 

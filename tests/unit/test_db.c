@@ -181,9 +181,53 @@ test_pragmas(void **state)
 	assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
 	sqlite3_finalize(st);
 	assert_int_equal(tu_query_int(f->db, "PRAGMA foreign_keys"), 1);
+	/* HARDENING B4: an acknowledged write survives a power cut. */
 	assert_int_equal(tu_query_int(f->db, "PRAGMA synchronous"), 2);  /* FULL */
 	assert_int_equal(tu_query_int(f->db, "PRAGMA secure_delete"), 1);
 	assert_true(tu_query_int(f->db, "PRAGMA busy_timeout") > 0);
+}
+
+/*
+** $KTO_DB_BUSY_TIMEOUT_MS and $KTO_DB_MAX_PAGES reach the connection; a
+** write past the cap is KTO_EFULL and says so; a bad value is refused with
+** the variable's name (HARDENING B1, B2).
+*/
+static void
+test_env_limits(void **state)
+{
+	char *path = tu_path(*state, "limits.db");
+	struct kto_db *db = NULL;
+	struct kto_err err = KTO_ERR_INIT;
+	int64_t pages;
+	char cap[32];
+
+	make_kto_db(path);
+	setenv("KTO_DB_BUSY_TIMEOUT_MS", "1234", 1);
+	assert_int_equal(kto_db_open(path, 0, &db, &err), KTO_OK);
+	assert_int_equal(tu_query_int(db, "PRAGMA busy_timeout"), 1234);
+	pages = tu_query_int(db, "PRAGMA page_count");
+	kto_db_close(db);
+
+	snprintf(cap, sizeof cap, "%lld", (long long)pages + 2);
+	setenv("KTO_DB_MAX_PAGES", cap, 1);
+	assert_int_equal(kto_db_open(path, 0, &db, &err), KTO_OK);
+	assert_int_equal(tu_query_int(db, "PRAGMA max_page_count"), pages + 2);
+	assert_int_equal(kto_db_exec(db, "CREATE TABLE filler (x BLOB)", ""), KTO_OK);
+	assert_int_equal(kto_db_exec(db, "INSERT INTO filler VALUES (zeroblob(100000))",
+	    ""), KTO_EFULL);
+	assert_contains(kto_db_errmsg(db), "full");
+	kto_db_close(db);
+
+	setenv("KTO_DB_MAX_PAGES", "lots", 1);
+	assert_int_equal(kto_db_open(path, 0, &db, &err), KTO_EINPUT);
+	assert_contains(err.msg, "$KTO_DB_MAX_PAGES");
+	unsetenv("KTO_DB_MAX_PAGES");
+	setenv("KTO_DB_BUSY_TIMEOUT_MS", "-1", 1);
+	assert_int_equal(kto_db_open(path, 0, &db, &err), KTO_EINPUT);
+	assert_contains(err.msg, "$KTO_DB_BUSY_TIMEOUT_MS");
+	assert_null(db);
+	unsetenv("KTO_DB_BUSY_TIMEOUT_MS");
+	free(path);
 }
 
 static void
@@ -653,6 +697,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_directory_path, setup_dir,
 		    teardown_dir),
 		cmocka_unit_test(test_no_path),
+		cmocka_unit_test_setup_teardown(test_env_limits, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_transaction_commits, tu_db_setup,
 		    tu_db_teardown),
 		cmocka_unit_test_setup_teardown(test_transaction_rolls_back, tu_db_setup,
