@@ -167,6 +167,18 @@ kto_json_double(struct kto_json *j, double v)
 }
 
 void
+kto_json_fixed(struct kto_json *j, double v, int places)
+{
+	if (!isfinite(v)) {
+		kto_json_null(j);
+		return;
+	}
+	json_value_start(j);
+	if (j->rc == KTO_OK)
+		j->rc = kto_buf_addf(j->out, "%.*f", places, v);
+}
+
+void
 kto_json_bool(struct kto_json *j, bool v)
 {
 	json_value_start(j);

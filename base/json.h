@@ -40,6 +40,8 @@ void kto_json_int(struct kto_json *j, int64_t v);
 void kto_json_double(struct kto_json *j, double v);
 void kto_json_bool(struct kto_json *j, bool v);
 void kto_json_null(struct kto_json *j);
+/* v with `places` decimals (a measurement: 1.234, not 1.2339999999999999). */
+void kto_json_fixed(struct kto_json *j, double v, int places);
 
 /* Key and value in one call, for the common case. */
 void kto_json_kv_string(struct kto_json *j, const char *key, const char *s);

@@ -19,3 +19,5 @@ sh "$src/bench/web.sh" "$build/cli/kto" "$scratch"
 sh "$src/bench/marks.sh" "$build" "$scratch"
 sh "$src/bench/letters.sh" "$build/cli/kto" "$scratch"
 sh "$src/bench/portal.sh" "$build/cli/kto" "$scratch"
+# Last, and long: SOAK_SECONDS (default 600) of mixed load (bench/soak.sh).
+sh "$src/bench/soak.sh" "$build/cli/kto" "$scratch"

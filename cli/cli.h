@@ -174,5 +174,9 @@ int cli_audit_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **
 extern const char cli_audit_usage[];
 int cli_routes_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
 extern const char cli_routes_usage[];
+int cli_backup_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
+extern const char cli_backup_usage[];
+int cli_check_exec(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv);
+extern const char cli_check_usage[];
 
 #endif

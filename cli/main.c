@@ -50,6 +50,10 @@ static const struct cli_cmd top_cmds[] = {
 	  "Usage: kto export COMMAND [OPTIONS]\n", NULL, cli_export_cmds },
 	{ "stats", "design-based estimates for any CSV, as R's survey package",
 	  "Usage: kto stats COMMAND [OPTIONS]\n", NULL, cli_stats_cmds },
+	{ "backup", "a consistent copy of the database, taken while kto serves",
+	  cli_backup_usage, cli_backup_exec, NULL },
+	{ "check", "integrity and consistency of the database and its data model",
+	  cli_check_usage, cli_check_exec, NULL },
 	{ "demo", "build the demo: Kring C, questionnaires, synthetic contacts, waves",
 	  cli_demo_usage, cli_demo_exec, NULL },
 	{ NULL, NULL, NULL, NULL, NULL }

@@ -224,6 +224,26 @@ test_numbers(void **state)
 	kto_buf_release(&b);
 }
 
+/* A measurement with fixed decimals: no binary noise, NaN still null. */
+static void
+test_fixed(void **state)
+{
+	struct kto_buf b = KTO_BUF_INIT(4096);
+	struct kto_json j;
+
+	(void)state;
+	kto_json_init(&j, &b, false);
+	kto_json_array_begin(&j);
+	kto_json_fixed(&j, 0.669, 3);
+	kto_json_fixed(&j, 12.0, 3);
+	kto_json_fixed(&j, 2.0005, 1);
+	kto_json_fixed(&j, NAN, 3);
+	kto_json_array_end(&j);
+	assert_int_equal(kto_json_finish(&j), KTO_OK);
+	assert_string_equal(kto_buf_str(&b), "[0.669,12.000,2.0,null]");
+	kto_buf_release(&b);
+}
+
 static void
 test_nan_inf_null(void **state)
 {
@@ -400,6 +420,7 @@ main(void)
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_every_control_char_escaped),
 		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_fixed),
 		cmocka_unit_test(test_nan_inf_null),
 		cmocka_unit_test(test_invalid_utf8_sticky),
 		cmocka_unit_test(test_invalid_utf8_in_key),
