@@ -156,6 +156,13 @@ worker_alive(void *ctx, const char *worker)
 	return !(kill((pid_t)pid, 0) != 0 && errno == ESRCH);
 }
 
+/* For releasing this sender's own claims when it stops: every other is alive. */
+static bool
+other_worker(void *ctx, const char *worker)
+{
+	return strcmp(worker, (const char *)ctx) != 0;
+}
+
 /* Claims, delivers and settles batches until nothing is due (or limit). */
 static enum kto_rc
 deliver_due(struct kto_db *db, const struct send_config *sc, const char *worker,
@@ -199,9 +206,10 @@ deliver_due(struct kto_db *db, const struct send_config *sc, const char *worker,
 		rc = kto_smtp_deliver(&sc->smtp, items, n, delivered, &b, &err);
 		/* Settle the rest, also after a refused run: what was not tried
 		 * goes back to the queue as a temporary failure instead of
-		 * waiting for its lease. */
+		 * waiting for its lease.  After a stop they go back untried,
+		 * below, without counting an attempt. */
 		for (size_t i = 0; i < n; i++)
-			if (!b.settled[i]) {
+			if (!b.settled[i] && !stop_requested) {
 				b.pending[b.n_pending++] = results[i];
 				if (b.n_pending == SETTLE_EVERY)
 					settle_pending(&b);
@@ -216,6 +224,8 @@ deliver_due(struct kto_db *db, const struct send_config *sc, const char *worker,
 		if (rc != KTO_OK)
 			break;
 	}
+	if (stop_requested && rc == KTO_OK)
+		rc = kto_outbox_release_dead(db, other_worker, (void *)(uintptr_t)worker, NULL);
 	return rc;
 }
 
@@ -264,6 +274,8 @@ send_config_load(struct cli *cli, const char *smtp_url, struct send_config *sc)
 	sc->smtp.connect_timeout = sc->cfg.smtp_connect_timeout;
 	sc->smtp.timeout = sc->cfg.smtp_timeout;
 	sc->smtp.rate_per_minute = sc->cfg.smtp_rate_per_minute;
+	/* SIGTERM or Ctrl-C: the messages on the wire finish, no new one starts. */
+	sc->smtp.stop = &stop_requested;
 	sc->mail.public_url = sc->cfg.public_url;
 	sc->mail.optout_mailto = sc->cfg.optout_mailto[0] ? sc->cfg.optout_mailto : NULL;
 	sc->retry_hours = sc->cfg.mail_retry_max_hours;

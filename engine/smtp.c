@@ -202,7 +202,7 @@ kto_smtp_deliver(const struct kto_smtp_options *opt,
 	    opt->connections > MAX_CONNECTIONS ? MAX_CONNECTIONS : opt->connections;
 	double interval = opt->rate_per_minute > 0 ? 60.0 / opt->rate_per_minute : 0;
 	double last = -1e9;
-	size_t next = 0, finished = 0;
+	size_t next = 0, finished = 0, end = n;     /* end: n, or next at a stop */
 	CURLM *m = curl_multi_init();
 	enum kto_rc rc = KTO_OK;
 
@@ -216,13 +216,16 @@ kto_smtp_deliver(const struct kto_smtp_options *opt,
 			    "for %s", opt->url);
 			goto out;
 		}
-	while (finished < n) {
+	while (finished < end) {
 		CURLMsg *msg;
 		int running = 0, left, busy = 0, wait_ms;
 		bool rate_wait = false;
 
+		/* Asked to stop: what is on the wire finishes, nothing new starts. */
+		if (opt->stop != NULL && *opt->stop && end > next)
+			end = next;
 		/* Fill free slots, as fast as the rate limit allows. */
-		for (int i = 0; i < nslots && next < n; i++) {
+		for (int i = 0; i < nslots && next < end; i++) {
 			if (slots[i].busy)
 				continue;
 			if (!envelope_safe(items[next].sender) ||
@@ -263,10 +266,10 @@ kto_smtp_deliver(const struct kto_smtp_options *opt,
 		}
 		for (int i = 0; i < nslots; i++)
 			busy += slots[i].busy;
-		if (finished >= n)
+		if (finished >= end)
 			break;
 		/* A free slot and a message waiting: start it now, no waiting. */
-		if (busy < nslots && next < n && !rate_wait)
+		if (busy < nslots && next < end && !rate_wait)
 			continue;
 		wait_ms = rate_wait ? 20 : 1000;
 		curl_multi_poll(m, NULL, 0, wait_ms, NULL);

@@ -7,6 +7,7 @@
 #ifndef KTO_ENGINE_SMTP_H
 #define KTO_ENGINE_SMTP_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -23,6 +24,10 @@ struct kto_smtp_options {
 	int connect_timeout;         /* seconds to connect */
 	int timeout;                 /* seconds for a whole message */
 	int rate_per_minute;         /* 0: as fast as the server takes them */
+	/* NULL, or a flag (set by a signal handler) that stops the run: no new
+	 * message starts, the ones on the wire finish.  The rest are not
+	 * reported to done: the caller puts them back in the queue. */
+	const volatile sig_atomic_t *stop;
 };
 
 /* Called once per message with its outcome (index into the items). */
@@ -30,7 +35,8 @@ typedef void (*kto_smtp_done_fn)(void *ctx, size_t index,
                                  enum kto_mail_outcome outcome, const char *reply);
 
 /*
-** Delivers items[0..n), calling done for each.  Returns an error only when
+** Delivers items[0..n), calling done for each (until opt->stop, if given,
+** is set: see above).  Returns an error only when
 ** delivery could not start at all (libcurl would not initialise); failures
 ** of single messages are outcomes.  err says why a whole run was refused,
 ** e.g. a sender or recipient with a line break in it.

@@ -191,7 +191,13 @@ async function managerRun(browser) {
   const region = section.getByRole('region', { name: /Voortgang per kanaal/ });
   await tabTo(page, `section[aria-labelledby="${wave}"] [role="region"]`);
   for (let i = 0; i < 10; i++) await page.keyboard.press('ArrowRight');
-  if (await region.evaluate((el) => el.scrollLeft) === 0) fail('the progress table does not scroll');
+  // Keyboard scrolling may be animated: give it a moment on a busy machine.
+  let scrolled = 0;
+  for (let i = 0; i < 30 && scrolled === 0; i++) {
+    scrolled = await region.evaluate((el) => el.scrollLeft);
+    if (scrolled === 0) await page.waitForTimeout(100);
+  }
+  if (scrolled === 0) fail('the progress table does not scroll');
   await seen(page, PHONE.width, 'manager-wave-sampled');
 
   // The results: charts with their text alternatives, then the letter.

@@ -7,7 +7,8 @@
 # smtps:// to a plain server): nothing sent in plain text; kill -9 during
 # the delivery of 2,000 messages, again and again: every message delivered,
 # duplicates only among the messages in flight; two senders at once: no
-# message twice.
+# message twice; SIGTERM on a slow server: stopped in seconds, the untried
+# messages back in the queue without an attempt counted.
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
 . "$HERE/smtp_lib.sh"
@@ -287,6 +288,38 @@ assert a + b == 1500, (a, b)
 print(f"two senders at once: {a} + {b} messages")' || fail "the two senders do not add up"
 expect_delivered conc2
 [ "$(outbox)" = "sent=1500" ] || fail "not all sent: $(outbox)"
+stop_smtpd "$SMTPD_PID"
+
+# --- SIGTERM to a sender on a slow server (as systemd stops it): it stops
+# within seconds, not after its whole batch; the messages on the wire are
+# settled; the rest go back to the queue untried (no attempt counted, no
+# backoff) and the next run delivers them.
+make_wave term 300
+start_smtpd term --delay 0.2
+timeout 120 "$KTO" --db "$DB" send --smtp "$SMTP" >term.out 2>term.err &
+term_pid=$!
+TIMEOUT_PIDS="$TIMEOUT_PIDS $term_pid"
+_i=0
+while [ "$(q "SELECT count(*) FROM mail_outbox WHERE state = 'sent'")" -lt 5 ]; do
+	_i=$((_i + 1))
+	[ "$_i" -le 300 ] || fail "nothing delivered to the slow server in 30 s"
+	sleep 0.1
+done
+term_start=$(date +%s)
+kill -TERM "$term_pid"
+wait "$term_pid"
+term_took=$(($(date +%s) - term_start))
+LAST="kto send stopped with SIGTERM"
+cp term.err "$ERR"
+[ "$term_took" -le 5 ] || fail "kto send took $term_took s to stop after SIGTERM"
+[ "$(q "SELECT count(*) FROM mail_outbox WHERE state = 'sending'")" = 0 ] ||
+	fail "claims left behind after SIGTERM: $(outbox)"
+[ "$(q "SELECT count(*) FROM mail_outbox WHERE state <> 'sent' AND attempts > 0")" = 0 ] ||
+	fail "untried messages counted as attempts after SIGTERM: $(outbox)"
+term_sent=$(q "SELECT count(*) FROM mail_outbox WHERE state = 'sent'")
+[ "$term_sent" -lt 300 ] || fail "the whole batch went out before the stop"
+expect_exit 0 k send --smtp "$SMTP"
+[ "$(outbox)" = "sent=300" ] || fail "not all sent after the stop: $(outbox)"
 stop_smtpd "$SMTPD_PID"
 
 # HARDENING S5
