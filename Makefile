@@ -11,7 +11,7 @@
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE  ?= cmake
 CTEST  ?= ctest
-FUZZ_SECONDS ?= 60
+FUZZ_SECONDS ?= 600
 
 .PHONY: all build deps check check-plain check-asan demo bench fuzz clean
 

@@ -1,5 +1,7 @@
 #include "base/utf8.h"
 
+#include <string.h>
+
 int
 kto_utf8_sequence(const unsigned char *s, size_t avail)
 {
@@ -82,4 +84,28 @@ kto_text_has_control(const char *str)
 			return true;
 	}
 	return false;
+}
+
+char *
+kto_utf8_quote(const char *s, char *out, size_t n)
+{
+	size_t i = 0, o = 0;
+
+	/* strnlen, not strlen: a 1 MB text quoted in 40 bytes is not read whole. */
+	while (s[i] != '\0') {
+		const unsigned char *c = (const unsigned char *)s + i;
+		int sl = *c < 0x80 ? 1 : kto_utf8_sequence(c, strnlen(s + i, 4));
+		size_t take = sl > 0 ? (size_t)sl : 1;     /* a bad byte: a '?' */
+
+		if (o + take >= n)
+			break;
+		if (sl > 0)
+			memcpy(out + o, c, take);
+		else
+			out[o] = '?';
+		o += take;
+		i += take;
+	}
+	out[o] = '\0';
+	return out;
 }

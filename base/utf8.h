@@ -22,6 +22,14 @@ size_t kto_utf8_invalid_at(const char *s, size_t n);
 */
 int kto_utf8_sequence(const unsigned char *s, size_t avail);
 
+/*
+** Copies s into out[0..n) as UTF-8 that is sure to be well formed, for
+** quoting outside text in a message: a byte that does not start a
+** well-formed sequence becomes '?', and a text too long is cut between
+** characters.  Returns out.  n: at least 1.
+*/
+char *kto_utf8_quote(const char *s, char *out, size_t n);
+
 /* Number of code points in well-formed s[0..n). */
 size_t kto_utf8_length(const char *s, size_t n);
 

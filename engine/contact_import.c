@@ -114,7 +114,8 @@ append_name(char *list, size_t n, const char *name)
 {
 	size_t len = strlen(list);
 
-	if (len + 1 < n)
+	/* Whole names only: a cut one could end inside a UTF-8 character. */
+	if (len + 2 + strlen(name) < n)
 		snprintf(list + len, n - len, "%s%s", len ? ", " : "", name);
 }
 
@@ -135,7 +136,11 @@ map_header(struct importer *im, char **f, size_t n)
 		len = strlen(v);
 		while (len > 0 && (v[len - 1] == ' ' || v[len - 1] == '\t'))
 			len--;
-		snprintf(name, sizeof name, "%.*s", (int)(len < 63 ? len : 63), v);
+		/* At most 63 bytes, cut between UTF-8 characters. */
+		for (k = len < 63 ? len : 63; k > 0 && k < len &&
+		    ((unsigned char)v[k] & 0xC0) == 0x80; k--)
+			;
+		snprintf(name, sizeof name, "%.*s", (int)k, v);
 		append_name(rep->columns, sizeof rep->columns, name);
 		for (k = 0; k < sizeof column_names / sizeof column_names[0]; k++)
 			if (strcasecmp(name, column_names[k].name) == 0)

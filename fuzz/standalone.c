@@ -35,7 +35,47 @@ rng(void)
 }
 
 static char *words[MAX_WORDS];
+static size_t word_len[MAX_WORDS];
 static size_t n_words;
+
+/* A hex digit's value, or -1. */
+static int
+hex_value(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+	    c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/*
+** s[0..n) with libFuzzer's escapes (\\, \" and \xHH) undone, into a new
+** string of *len bytes (NULs too); NULL on a malformed escape.
+*/
+static char *
+unescape_word(const char *s, size_t n, size_t *len)
+{
+	char *w = malloc(n + 1);
+	size_t o = 0;
+
+	if (w == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] != '\\') {
+			w[o++] = s[i];
+		} else if (i + 1 < n && (s[i + 1] == '\\' || s[i + 1] == '"')) {
+			w[o++] = s[++i];
+		} else if (i + 3 < n && s[i + 1] == 'x' && hex_value(s[i + 2]) >= 0 &&
+		    hex_value(s[i + 3]) >= 0) {
+			w[o++] = (char)(hex_value(s[i + 2]) * 16 + hex_value(s[i + 3]));
+			i += 3;
+		} else {
+			free(w);
+			return NULL;
+		}
+	}
+	w[o] = '\0';
+	*len = o;
+	return w;
+}
 
 /* Dictionary lines: "word" in double quotes, as libFuzzer reads them. */
 static void
@@ -55,9 +95,13 @@ load_dictionary(const char *path)
 
 		if (line[0] == '#' || q1 == NULL || q2 == q1)
 			continue;
-		words[n_words] = strndup(q1 + 1, (size_t)(q2 - q1 - 1));
-		if (words[n_words] != NULL)
-			n_words++;
+		words[n_words] = unescape_word(q1 + 1, (size_t)(q2 - q1 - 1),
+		    &word_len[n_words]);
+		if (words[n_words] == NULL) {
+			fprintf(stderr, "%s: bad escape in %s\n", path, line);
+			exit(1);
+		}
+		n_words++;
 	}
 	free(text);
 }
@@ -90,8 +134,8 @@ mutate(unsigned char *buf, size_t *len, size_t cap)
 		break;
 	case 4:   /* insert a dictionary word */
 		if (n_words) {
-			const char *w = words[rng() % n_words];
-			size_t wl = strlen(w);
+			size_t k = rng() % n_words, wl = word_len[k];
+			const char *w = words[k];
 
 			if (n + wl <= cap) {
 				memmove(buf + pos + wl, buf + pos, n - pos);

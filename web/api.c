@@ -15,6 +15,7 @@
 
 #include "base/json.h"
 #include "base/strparse.h"
+#include "base/utf8.h"
 #include "engine/account.h"
 #include "engine/channel.h"
 #include "engine/contacts.h"
@@ -46,13 +47,19 @@ static void
 api_error(struct api *a, unsigned status, const char *message, const char *field)
 {
 	struct kto_json j;
+	char safe_message[2048], safe_field[200];
 
+	/* Messages may quote what the client sent (jansson's parse errors do,
+	 * byte for byte): made well-formed UTF-8 first, or the body would not
+	 * be JSON (found by fuzz/fuzz_api.c). */
 	api_start(a, status, &j);
 	kto_json_object_begin(&j);
 	kto_json_key(&j, "error");
 	kto_json_object_begin(&j);
-	kto_json_kv_string(&j, "message", message);
-	kto_json_kv_string(&j, "field", field);
+	kto_json_kv_string(&j, "message", kto_utf8_quote(message, safe_message,
+	    sizeof safe_message));
+	kto_json_kv_string(&j, "field", field ? kto_utf8_quote(field, safe_field,
+	    sizeof safe_field) : NULL);
 	kto_json_object_end(&j);
 	kto_json_object_end(&j);
 	kto_json_finish(&j);

@@ -271,8 +271,17 @@ kto_mail_render(void *ctx, const struct kto_mail_job *job, struct kto_buf *messa
 		    m->code);
 	if ((rc = fill_init(&f, set, job, err)) == KTO_OK)
 		rc = render_parts(&f, job, &subject, &text, &html, err);
-	if (rc == KTO_OK)
+	if (rc == KTO_OK) {
+		/* Its rc comes without a message; the outbox shows the reason. */
 		rc = kto_mime_message_id(m->sender_address, message_id, id_len);
+		if (rc == KTO_EINPUT)
+			kto_err_set(err, rc, "the sender address '%.254s' is not an "
+			    "e-mail address: set it with 'kto municipality set %s "
+			    "--sender-address ADDRESS'", m->sender_address, m->code);
+		else if (rc != KTO_OK)
+			kto_err_set(err, rc, "no Message-ID for the sender address "
+			    "'%.254s': %s", m->sender_address, kto_strerror(rc));
+	}
 	if (rc == KTO_OK) {
 		memset(&msg, 0, sizeof msg);
 		msg.from_name = m->sender_name[0] ? m->sender_name : m->name;

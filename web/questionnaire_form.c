@@ -25,6 +25,20 @@ readable(const struct kto_form_field *x)
 	return n == x->value_len && kto_utf8_invalid_at(x->value, n) == n;
 }
 
+/* Bytes of posted text a message about it quotes, at most. */
+#define QUOTED_MAX 40
+
+/*
+** Posted text as a message to the citizen quotes it: at most QUOTED_MAX
+** bytes, cut between characters, with '?' for a byte that is not UTF-8,
+** so that the page the message goes on stays UTF-8.
+*/
+static const char *
+quoted(const char *s, char out[QUOTED_MAX + 1])
+{
+	return kto_utf8_quote(s, out, QUOTED_MAX + 1);
+}
+
 /* The value of field `name` ("q.ID" or "dk.ID"); *count says how many. */
 static const char *
 field_value(const struct kto_web_request *r, const char *prefix,
@@ -85,6 +99,8 @@ read_multi(struct qform *f, const struct kto_question *q, struct kto_answer *a,
            struct forged *why)
 {
 	const char **codes = kto_arena_alloc(f->r->arena, (q->n_options + 1) * sizeof *codes);
+	char shown[QUOTED_MAX + 1];
+	bool dont_know = false;
 
 	if (codes == NULL)
 		return false;
@@ -93,13 +109,15 @@ read_multi(struct qform *f, const struct kto_question *q, struct kto_answer *a,
 
 		if (strncmp(n, "q.", 2) != 0 || strcmp(n + 2, q->id) != 0)
 			continue;
+		/* Noted, not set yet: q_code_chosen() below needs the codes' state,
+		 * else a code after a "dk" would go in twice. */
 		if (q->dont_know && strcmp(f->r->fields[i].value, "dk") == 0) {
-			a->state = KTO_ANSWER_DONT_KNOW;
+			dont_know = true;
 			continue;
 		}
 		if ((c = option_code(q, f->r->fields[i].value)) == NULL) {
 			snprintf(why->what, sizeof why->what, "question %s has no option "
-			    "'%.40s'", q->id, f->r->fields[i].value);
+			    "'%s'", q->id, quoted(f->r->fields[i].value, shown));
 			return false;
 		}
 		if (!q_code_chosen(a, c) && a->n_codes < q->n_options) {
@@ -108,6 +126,8 @@ read_multi(struct qform *f, const struct kto_question *q, struct kto_answer *a,
 			a->state = KTO_ANSWER_VALUE;
 		}
 	}
+	if (dont_know)
+		a->state = KTO_ANSWER_DONT_KNOW;
 	if (a->state == KTO_ANSWER_DONT_KNOW && a->n_codes > 0)
 		f->error[q->index] = q_ui(f, "Kies antwoorden of 'weet niet', niet allebei",
 		    "Choose answers or 'don't know', not both");
@@ -206,6 +226,7 @@ read_question(struct qform *f, const struct kto_question *q, struct forged *why)
 	struct kto_answer *a = &f->ans[q->index];
 	size_t n, ndk;
 	const char *v = field_value(f->r, "q.", q, &n);
+	char shown[QUOTED_MAX + 1];
 
 	field_value(f->r, "dk.", q, &ndk);
 	memset(a, 0, sizeof *a);
@@ -236,7 +257,7 @@ read_question(struct qform *f, const struct kto_question *q, struct forged *why)
 		}
 		if (!read_single_choice(q, v, a)) {
 			snprintf(why->what, sizeof why->what, "question %s has no answer "
-			    "'%.40s'", q->id, v);
+			    "'%s'", q->id, quoted(v, shown));
 			return false;
 		}
 		return true;
@@ -258,13 +279,15 @@ read_question(struct qform *f, const struct kto_question *q, struct forged *why)
 static bool
 fields_known(struct qform *f, struct forged *why)
 {
+	char shown[QUOTED_MAX + 1];
+
 	for (size_t i = 0; i < f->r->n_fields; i++) {
 		const char *n = f->r->fields[i].name, *id;
 		const struct kto_question *q;
 
 		if (strcmp(n, "page") == 0 || strcmp(n, "action") == 0) {
 			if (!readable(&f->r->fields[i])) {
-				snprintf(why->what, sizeof why->what, "field %.40s holds "
+				snprintf(why->what, sizeof why->what, "field %s holds "
 				    "text that is not UTF-8", n);
 				return false;
 			}
@@ -274,8 +297,8 @@ fields_known(struct qform *f, struct forged *why)
 		    n + 3 : NULL;
 		q = id != NULL ? kto_survey_question(f->s, id) : NULL;
 		if (q == NULL || q->page != f->page || !q_question_shown(f, q)) {
-			snprintf(why->what, sizeof why->what, "the field '%.40s' does not "
-			    "belong to this page", n);
+			snprintf(why->what, sizeof why->what, "the field '%s' does not "
+			    "belong to this page", quoted(n, shown));
 			return false;
 		}
 	}

@@ -182,6 +182,24 @@ test_has_control(void **state)
 	}
 }
 
+/* Quoting outside text: always well formed, cut between characters. */
+static void
+test_quote(void **state)
+{
+	char out[8];
+
+	(void)state;
+	assert_string_equal(kto_utf8_quote("abc", out, sizeof out), "abc");
+	assert_string_equal(kto_utf8_quote("a\xC8\xA3" "b", out, sizeof out), "a\xC8\xA3" "b");
+	/* A lone lead byte, a lone continuation, an overlong '/': one '?' each. */
+	assert_string_equal(kto_utf8_quote("\xC8x\x80\xC0\xAF", out, sizeof out), "?x???");
+	/* Seven bytes of room: "abcdé" is 6 bytes, "abcdéé" would cut the é. */
+	assert_string_equal(kto_utf8_quote("abcd\xC3\xA9\xC3\xA9", out, sizeof out),
+	    "abcd\xC3\xA9");
+	assert_int_equal(kto_utf8_invalid_at(out, strlen(out)), strlen(out));
+	assert_string_equal(kto_utf8_quote("", out, 1), "");
+}
+
 int
 main(void)
 {
@@ -196,6 +214,7 @@ main(void)
 		cmocka_unit_test(test_offset_is_first_bad_sequence),
 		cmocka_unit_test(test_length),
 		cmocka_unit_test(test_has_control),
+		cmocka_unit_test(test_quote),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
