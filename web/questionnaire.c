@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/utf8.h"
 #include "engine/commit_group.h"
 #include "engine/db.h"
 #include "web/questionnaire_int.h"
@@ -192,7 +193,11 @@ post(struct qform *f)
 		return;
 	}
 	if (!back && strcmp(action, "next") != 0) {
-		snprintf(why.what, sizeof why.what, "there is no button '%.40s'", action);
+		char shown[41];
+
+		/* Quoted between characters: the message goes onto a UTF-8 page. */
+		snprintf(why.what, sizeof why.what, "there is no button '%s'",
+		    kto_utf8_quote(action, shown, sizeof shown));
 		q_bad_form(f, &why);
 		return;
 	}

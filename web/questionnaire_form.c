@@ -162,7 +162,7 @@ read_typed(struct qform *f, const struct kto_question *q, const char *v,
 	char msg[160];
 	const char **err = &f->error[q->index];
 	size_t len = strlen(v), chars = kto_utf8_length(v, len);
-	double x;
+	double x = 0;                     /* a refused number stores 0, never garbage */
 
 	f->raw[q->index] = v;
 	if (v[strspn(v, " \t\r\n")] == '\0')
