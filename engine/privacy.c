@@ -400,19 +400,49 @@ erase_in_answer(struct kto_db *db, int64_t response_id, const char *item,
 	return rc;
 }
 
-/* One answer to change: where, and its new text. */
+/* One answer to change: where, and the address to take out of it. */
 struct answer_fix {
 	int64_t response_id;
 	char item[64];
-	char *text;
+	char address[KTO_EMAIL_MAX + 1];    /* "" when the query names none */
 };
 
 static void
-answer_fixes_free(struct answer_fix *fix, size_t n)
+answer_fix_fill(sqlite3_stmt *st, void *elem)
 {
-	for (size_t i = 0; i < n; i++)
-		free(fix[i].text);
+	struct answer_fix *f = elem;
+
+	f->response_id = sqlite3_column_int64(st, 0);
+	kto_db_column_copy(st, 1, f->item, sizeof f->item);
+	f->address[0] = '\0';
+	if (sqlite3_column_count(st) > 2)
+		kto_db_column_copy(st, 2, f->address, sizeof f->address);
+}
+
+/*
+** Runs st, whose rows are (response_id, item[, address]), and replaces the
+** address -- the row's own, else norm -- in each answer by "[e-mail]";
+** only counts them with dry_run.  *count: the rows.
+*/
+static enum kto_rc
+fix_answers(struct kto_db *db, sqlite3_stmt *st, const char *norm, bool dry_run,
+            int64_t *count)
+{
+	struct answer_fix *fix = NULL;
+	size_t n = 0;
+	enum kto_rc rc;
+
+	*count = 0;
+	if ((rc = kto_db_collect(db, st, sizeof *fix, answer_fix_fill, (void **)&fix,
+	    &n)) != KTO_OK)
+		return rc;
+	for (size_t i = 0; i < n && rc == KTO_OK && !dry_run; i++)
+		rc = erase_in_answer(db, fix[i].response_id, fix[i].item,
+		    fix[i].address[0] ? fix[i].address : norm);
 	free(fix);
+	if (rc == KTO_OK)
+		*count = (int64_t)n;
+	return rc;
 }
 
 /*
@@ -426,8 +456,6 @@ static enum kto_rc
 purge_answers(struct kto_db *db, const char *cutoff, bool dry_run, int64_t *count)
 {
 	sqlite3_stmt *st;
-	struct answer_fix *fix = NULL;
-	size_t n = 0;
 	enum kto_rc rc;
 
 	*count = 0;
@@ -438,29 +466,7 @@ purge_answers(struct kto_db *db, const char *cutoff, bool dry_run, int64_t *coun
 	    "IS NOT NULL AND instr(lower(a.value_text), c.email) > 0", "t", cutoff);
 	if (rc != KTO_OK)
 		return rc;
-	for (bool row; (rc = kto_db_step(db, st, &row)) == KTO_OK && row; ) {
-		struct answer_fix *p = realloc(fix, (n + 1) * sizeof *p);
-
-		if (p == NULL) {
-			rc = kto_db_seterr(db, KTO_ENOMEM, "out of memory");
-			break;
-		}
-		fix = p;
-		fix[n].response_id = sqlite3_column_int64(st, 0);
-		kto_db_column_copy(st, 1, fix[n].item, sizeof fix[n].item);
-		fix[n].text = strdup((const char *)sqlite3_column_text(st, 2));
-		if (fix[n++].text == NULL) {
-			rc = kto_db_seterr(db, KTO_ENOMEM, "out of memory");
-			break;
-		}
-	}
-	sqlite3_finalize(st);
-	for (size_t i = 0; i < n && rc == KTO_OK && !dry_run; i++)
-		rc = erase_in_answer(db, fix[i].response_id, fix[i].item, fix[i].text);
-	answer_fixes_free(fix, n);
-	if (rc == KTO_OK)
-		*count = (int64_t)n;
-	return rc;
+	return fix_answers(db, st, NULL, dry_run, count);
 }
 
 struct purge {
@@ -787,8 +793,6 @@ static enum kto_rc
 erase_in_answers(struct kto_db *db, const char *norm, int64_t *count)
 {
 	sqlite3_stmt *st;
-	struct answer_fix *fix = NULL;
-	size_t n = 0;
 	enum kto_rc rc;
 
 	*count = 0;
@@ -796,25 +800,7 @@ erase_in_answers(struct kto_db *db, const char *norm, int64_t *count)
 	    "value_text IS NOT NULL AND instr(lower(value_text), ?) > 0", "t", norm);
 	if (rc != KTO_OK)
 		return rc;
-	for (bool row; (rc = kto_db_step(db, st, &row)) == KTO_OK && row; ) {
-		struct answer_fix *p = realloc(fix, (n + 1) * sizeof *p);
-
-		if (p == NULL) {
-			rc = kto_db_seterr(db, KTO_ENOMEM, "out of memory");
-			break;
-		}
-		fix = p;
-		fix[n].response_id = sqlite3_column_int64(st, 0);
-		kto_db_column_copy(st, 1, fix[n].item, sizeof fix[n].item);
-		fix[n++].text = NULL;
-	}
-	sqlite3_finalize(st);
-	for (size_t i = 0; i < n && rc == KTO_OK; i++)
-		rc = erase_in_answer(db, fix[i].response_id, fix[i].item, norm);
-	answer_fixes_free(fix, n);
-	if (rc == KTO_OK)
-		*count = (int64_t)n;
-	return rc;
+	return fix_answers(db, st, norm, false, count);
 }
 
 /*

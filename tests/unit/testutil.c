@@ -12,8 +12,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/date.h"
+#include "base/diag.h"
+#include "engine/contacts.h"
 #include "engine/db.h"
 #include "engine/db_int.h"
+#include "engine/defstore.h"
+#include "engine/municipality.h"
+#include "engine/sampling.h"
+#include "engine/wave.h"
 #include "tests/unit/testutil.h"
 
 void
@@ -207,4 +214,54 @@ tu_db_teardown(void **state)
 	free(f);
 	*state = NULL;
 	return 0;
+}
+
+void
+tu_two_invitations(struct kto_db *db, const char *def, char tokens[2][32])
+{
+	struct kto_datetime now;
+	struct kto_def_version v;
+	struct kto_diags d;
+	struct kto_wave_spec s;
+	bool created;
+	int64_t id;
+	sqlite3_stmt *st;
+
+	assert_true(kto_datetime_parse("2026-11-20T12:00:00", &now));
+	kto_db_set_now(db, &now);
+	assert_int_equal(kto_municipality_add(db, "cli:unit-test", "GM0001", "Testdorp", NULL,
+	    NULL), KTO_OK);
+	kto_diags_init(&d);
+	assert_int_equal(kto_def_load(db, "cli:unit-test", "t.kto", def, strlen(def), &v,
+	    &created, &d), KTO_OK);
+	kto_diags_release(&d);
+	for (int i = 0; i < 2; i++) {
+		struct kto_contact_input in = { .channel = "counter",
+		    .contact_at = "2026-11-19" };
+		enum kto_contact_outcome o;
+		char cid[8], email[32], reason[200];
+
+		snprintf(cid, sizeof cid, "c%d", i);
+		snprintf(email, sizeof email, "p%d@example.org", i);
+		in.contact_id = cid;
+		in.email = email;
+		assert_int_equal(kto_contact_put(db, "GM0001", &in, &o, reason,
+		    sizeof reason), KTO_OK);
+	}
+	kto_wave_spec_init(&s);
+	s.municipality = "GM0001";
+	s.from = "2026-11-01";
+	s.to = "2026-11-20";
+	s.channel[KTO_CHANNEL_COUNTER] = true;
+	s.has_seed = true;
+	s.seed = 1;
+	assert_int_equal(kto_wave_create(db, "cli:unit-test", &s, &id), KTO_OK);
+	assert_int_equal(kto_wave_sample(db, "cli:unit-test", id, NULL), KTO_OK);
+	assert_int_equal(sqlite3_prepare_v2(db->sqlite, "SELECT mail_token FROM "
+	    "invitation ORDER BY id", -1, &st, NULL), SQLITE_OK);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		snprintf(tokens[i], 32, "%s", (const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_finalize(st);
 }

@@ -75,6 +75,13 @@ struct tu_fixture {
 	char *path;
 	struct kto_db *db;
 };
+/*
+** Into db: municipality GM0001, the definition def (a counter survey),
+** two counter contacts and a sampled wave that invites both, with the
+** clock at 2026-11-20 12:00; their tokens into tokens.
+*/
+void tu_two_invitations(struct kto_db *db, const char *def, char tokens[2][32]);
+
 int tu_db_setup(void **state);
 int tu_db_teardown(void **state);
 
